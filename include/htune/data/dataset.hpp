@@ -1,0 +1,99 @@
+#pragma once
+// A data set in memory: one sample per row of `features` (a sample of shape C x H x W is stored
+// flat, C*H*W values), with class labels for classification or real targets for regression.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "../core/errors.hpp"
+#include "../core/tensor.hpp"
+#include "../losses/targets.hpp"
+#include "../nn/shape.hpp"
+
+namespace htune::data {
+
+template <class T>
+struct dataset {
+    tensor<T, 2> features;            // samples x sample_shape.size()
+    nn::shape sample_shape;           // shape of one sample; {features.shape(1)} when flat
+    tensor<std::int32_t, 1> labels;   // classification: one label per sample in [0, num_classes)
+    tensor<T, 2> targets;             // regression: samples x outputs
+    std::size_t num_classes = 0;      // 0 for regression
+
+    std::size_t size() const noexcept { return features.shape()[0]; }
+    std::size_t feature_count() const noexcept { return features.shape()[1]; }
+    bool is_classification() const noexcept { return num_classes > 0; }
+    bool empty() const noexcept { return size() == 0; }
+
+    // The targets of rows [first, first + count) (rows must be contiguous, as after gather()).
+    losses::targets<T> targets_of_rows(std::size_t first, std::size_t count) const {
+        if (is_classification()) return {{labels.data() + first, count}, {}};
+        return {{}, {targets.data() + first * targets.shape()[1], count, targets.shape()[1]}};
+    }
+    losses::targets<T> all_targets() const { return targets_of_rows(0, size()); }
+
+    // Checks consistency and values; `what` names the data set in messages ("train", a file name).
+    void validate(std::string const& what = "dataset") const {
+        std::size_t const n = size();
+        HTUNE_CHECK_AS(data_error, n > 0, "htune::data: ", what, " is empty");
+        HTUNE_CHECK_AS(shape_error, sample_shape.rank == 0 || sample_shape.size() == feature_count(),
+                       "htune::data: ", what, ": sample shape ", sample_shape, " holds ", sample_shape.size(),
+                       " values but features have ", feature_count(), " columns");
+        for (std::size_t i = 0; i < features.size(); ++i) {
+            if (!std::isfinite(static_cast<double>(features.data()[i])))
+                detail::throw_error<data_error>("htune::data: ", what, ": feature ", i % feature_count(),
+                                                " of sample ", i / feature_count(), " is not finite (",
+                                                features.data()[i], ")");
+        }
+        if (is_classification()) {
+            HTUNE_CHECK_AS(shape_error, labels.size() == n, "htune::data: ", what, ": ", n, " samples but ",
+                           labels.size(), " labels");
+            for (std::size_t i = 0; i < n; ++i) {
+                auto const y = labels(i);
+                if (y < 0 || static_cast<std::size_t>(y) >= num_classes)
+                    detail::throw_error<data_error>("htune::data: ", what, ": label of sample ", i, " is ", y,
+                                                    ", outside [0, ", num_classes, ")");
+            }
+        } else {
+            HTUNE_CHECK_AS(shape_error, targets.shape()[0] == n, "htune::data: ", what, ": ", n,
+                           " samples but ", targets.shape()[0], " target rows");
+            for (std::size_t i = 0; i < targets.size(); ++i)
+                if (!std::isfinite(static_cast<double>(targets.data()[i])))
+                    detail::throw_error<data_error>("htune::data: ", what, ": target of sample ",
+                                                    i / targets.shape()[1], " is not finite");
+        }
+    }
+
+    // The shape of one sample, filling in {features} when none was set.
+    nn::shape input_shape() const { return sample_shape.rank ? sample_shape : nn::shape{feature_count()}; }
+};
+
+// Copies rows `index[0..count)` of `src` into the first `count` rows of `dst` (features, and
+// labels or targets), without allocating when dst is already large enough.
+template <class T>
+void gather(dataset<T> const& src, std::span<std::size_t const> index, dataset<T>& dst) {
+    std::size_t const count = index.size();
+    std::size_t const cols = src.feature_count();
+    if (dst.features.shape()[0] < count || dst.features.shape()[1] != cols)
+        dst.features.resize({count, cols});
+    dst.sample_shape = src.sample_shape;
+    dst.num_classes = src.num_classes;
+    T* out = dst.features.data();
+    for (std::size_t r = 0; r < count; ++r) {
+        T const* in = src.features.data() + index[r] * cols;
+        std::copy(in, in + cols, out + r * cols);
+    }
+    if (src.is_classification()) {
+        if (dst.labels.size() < count) dst.labels.resize({count});
+        for (std::size_t r = 0; r < count; ++r) dst.labels(r) = src.labels(index[r]);
+    } else {
+        std::size_t const k = src.targets.shape()[1];
+        if (dst.targets.shape()[0] < count || dst.targets.shape()[1] != k) dst.targets.resize({count, k});
+        for (std::size_t r = 0; r < count; ++r)
+            std::copy_n(src.targets.data() + index[r] * k, k, dst.targets.data() + r * k);
+    }
+}
+
+} // namespace htune::data

@@ -1,0 +1,3 @@
+#pragma once
+// The umbrella header: everything but optional parts.
+#include "version.hpp"
