@@ -1,0 +1,137 @@
+#pragma once
+// Optimizer options as template arguments: `sgd<momentum<0.9>, nesterov>`, `adam<beta1<0.95>>`.
+// Each option is an empty type with a tag and a value; an optimizer reads the options it takes
+// into run-time members once (option_value), so options never reach the step loop and a value
+// changed at run time (`a.beta2 = 0.99`) needs no new instantiation.
+
+#include <cstddef>
+#include <type_traits>
+
+namespace htune::optim {
+
+// Tags say which hyperparameter an option sets; optimizers accept or reject options by tag.
+namespace tag {
+struct none {}; // not an option at all
+struct momentum {};
+struct nesterov {};
+struct weight_decay {};
+struct beta1 {};
+struct beta2 {};
+struct epsilon {};
+struct alpha {};
+struct centered {};
+struct initial_accumulator {};
+struct lr_decay {};
+} // namespace tag
+
+// Momentum factor (SGD, RMSprop).
+template <double V>
+struct momentum {
+    using option_tag = tag::momentum;
+    static constexpr double value = V;
+};
+
+// Nesterov momentum (SGD); needs momentum > 0.
+struct nesterov {
+    using option_tag = tag::nesterov;
+    static constexpr bool value = true;
+};
+
+// L2 penalty added to the gradient (SGD, Adam, RMSprop, AdaGrad), or decoupled decay (AdamW).
+template <double V>
+struct weight_decay {
+    using option_tag = tag::weight_decay;
+    static constexpr double value = V;
+};
+
+// Decay of Adam's first moment estimate.
+template <double V>
+struct beta1 {
+    using option_tag = tag::beta1;
+    static constexpr double value = V;
+};
+
+// Decay of Adam's second moment estimate.
+template <double V>
+struct beta2 {
+    using option_tag = tag::beta2;
+    static constexpr double value = V;
+};
+
+// Term added to the denominator for numerical stability (Adam, RMSprop, AdaGrad).
+template <double V>
+struct epsilon {
+    using option_tag = tag::epsilon;
+    static constexpr double value = V;
+};
+
+// Smoothing constant of RMSprop's running average of squared gradients.
+template <double V>
+struct alpha {
+    using option_tag = tag::alpha;
+    static constexpr double value = V;
+};
+
+// Centered RMSprop: normalise by an estimate of the gradient's variance.
+struct centered {
+    using option_tag = tag::centered;
+    static constexpr bool value = true;
+};
+
+// Starting value of AdaGrad's sum of squared gradients.
+template <double V>
+struct initial_accumulator {
+    using option_tag = tag::initial_accumulator;
+    static constexpr double value = V;
+};
+
+// AdaGrad's learning-rate decay: lr / (1 + (t - 1) * lr_decay) at step t.
+template <double V>
+struct lr_decay {
+    using option_tag = tag::lr_decay;
+    static constexpr double value = V;
+};
+
+namespace detail {
+template <class T>
+struct option_tag_of {
+    using type = tag::none;
+};
+template <class T>
+    requires requires { typename T::option_tag; }
+struct option_tag_of<T> {
+    using type = typename T::option_tag;
+};
+} // namespace detail
+
+// The tag of an option type; tag::none for a type that is not an option.
+template <class T>
+using option_tag_t = typename detail::option_tag_of<T>::type;
+
+namespace detail {
+template <class Tag, class Option, class V>
+constexpr void take_option(V& result) {
+    if constexpr (std::is_same_v<option_tag_t<Option>, Tag>) result = static_cast<V>(Option::value);
+}
+} // namespace detail
+
+template <class T>
+inline constexpr bool is_option = !std::is_same_v<option_tag_t<T>, tag::none>;
+
+// How many of Options carry Tag.
+template <class Tag, class... Options>
+inline constexpr std::size_t count_option = (std::size_t{0} + ... +
+                                             (std::is_same_v<option_tag_t<Options>, Tag> ? 1u : 0u));
+
+// The value of the option tagged Tag among options, or fallback when none is; converted to the
+// fallback's type (double for rates, bool for flags).
+template <class Tag, class V, class... Options>
+constexpr V option_value(V fallback, Options const&...) {
+    static_assert(count_option<Tag, Options...> <= 1,
+                  "htune::optim: an option is given more than once (for example beta1<0.9>, beta1<0.8>)");
+    V result = fallback;
+    (detail::take_option<Tag, Options>(result), ...);
+    return result;
+}
+
+} // namespace htune::optim

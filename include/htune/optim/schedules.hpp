@@ -1,0 +1,119 @@
+#pragma once
+// Learning-rate schedules: `double factor(progress const&) const` is the multiplier of the base
+// learning rate at a point of training. Template arguments give the defaults, public members the
+// values used, so a rate found by a search is set at run time without a new instantiation:
+//   linear_warmup<cosine<0.01>, 500> s;  s.warmup_steps = 200;  lr = base_lr * s.factor(p);
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <numbers>
+#include <string_view>
+
+#include "../core/concepts/schedule.hpp"
+#include "../core/errors.hpp"
+#include "../core/roles.hpp"
+#include "detail/checks.hpp"
+
+namespace htune::optim {
+
+// Where training stands. step counts the optimizer steps taken since the start (0 before the
+// first), steps is the total planned; epoch is 0-based, epochs the total planned.
+struct progress {
+    std::size_t epoch = 0;
+    std::size_t epochs = 0;
+    std::size_t step = 0;
+    std::size_t steps = 0;
+};
+
+// The base rate throughout.
+struct constant {
+    using htune_role = role::schedule;
+    static constexpr std::string_view name = "htune::optim::constant";
+
+    void validate() const {}
+    double factor(progress const&) const noexcept { return 1.0; }
+};
+
+// gamma^(epoch / step_size): the rate is multiplied by gamma every step_size epochs
+// (torch.optim.lr_scheduler.StepLR).
+template <std::size_t StepSize = 10, double Gamma = 0.1>
+struct step_decay {
+    using htune_role = role::schedule;
+    static constexpr std::string_view name = "htune::optim::step_decay";
+
+    std::size_t step_size = StepSize;
+    double gamma = Gamma;
+
+    void validate() const {
+        HTUNE_CHECK(step_size > 0, name, ": step_size (", step_size, ") must be > 0");
+        detail::check_positive(name, "gamma", gamma);
+    }
+    double factor(progress const& p) const {
+        return std::pow(gamma, static_cast<double>(p.epoch / step_size));
+    }
+};
+
+// gamma^epoch (torch.optim.lr_scheduler.ExponentialLR).
+template <double Gamma = 0.95>
+struct exponential {
+    using htune_role = role::schedule;
+    static constexpr std::string_view name = "htune::optim::exponential";
+
+    double gamma = Gamma;
+
+    void validate() const { detail::check_positive(name, "gamma", gamma); }
+    double factor(progress const& p) const { return std::pow(gamma, static_cast<double>(p.epoch)); }
+};
+
+// Cosine annealing per step, from 1 at step 0 to eta_min_factor at step == steps, then flat
+// (torch.optim.lr_scheduler.CosineAnnealingLR with T_max = steps, stepped every batch).
+template <double EtaMinFactor = 0.0>
+struct cosine {
+    using htune_role = role::schedule;
+    static constexpr std::string_view name = "htune::optim::cosine";
+
+    double eta_min_factor = EtaMinFactor;
+
+    void validate() const { detail::check_unit_closed(name, "eta_min_factor", eta_min_factor); }
+    double factor(progress const& p) const {
+        HTUNE_CHECK(p.steps > 0, name,
+                    ": progress.steps (0) must be > 0: annealing needs the planned number of steps (inside ",
+                    "linear_warmup, the steps after warmup)");
+        double const t = static_cast<double>(std::min(p.step, p.steps)) / static_cast<double>(p.steps);
+        return eta_min_factor + (1.0 - eta_min_factor) * 0.5 * (1.0 + std::cos(std::numbers::pi * t));
+    }
+};
+
+// Linear warmup from start_factor to 1 over warmup_steps steps, then Inner. Inner sees the steps
+// counted from the end of warmup (step - warmup_steps of steps - warmup_steps), so a cosine
+// after warmup anneals over the remaining steps; epochs are passed on unchanged.
+template <class Inner = constant, std::size_t WarmupSteps = 100, double StartFactor = 0.0>
+struct linear_warmup {
+    static_assert(concepts::schedule<Inner>,
+                  "htune::optim::linear_warmup<Inner>: Inner is not a schedule; it needs "
+                  "`using htune_role = htune::role::schedule;` and `double factor(progress const&) const`");
+
+    using htune_role = role::schedule;
+    static constexpr std::string_view name = "htune::optim::linear_warmup";
+
+    Inner inner{};
+    std::size_t warmup_steps = WarmupSteps;
+    double start_factor = StartFactor;
+
+    void validate() const {
+        detail::check_unit_closed(name, "start_factor", start_factor);
+        if constexpr (requires { inner.validate(); }) inner.validate();
+    }
+    double factor(progress const& p) const {
+        if (p.step < warmup_steps)
+            return start_factor +
+                   (1.0 - start_factor) * static_cast<double>(p.step) / static_cast<double>(warmup_steps);
+        progress after = p;
+        after.step = p.step - warmup_steps;
+        after.steps = p.steps > warmup_steps ? p.steps - warmup_steps : 0;
+        return inner.factor(after);
+    }
+};
+
+} // namespace htune::optim
