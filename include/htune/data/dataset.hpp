@@ -2,10 +2,13 @@
 // A data set in memory: one sample per row of `features` (a sample of shape C x H x W is stored
 // flat, C*H*W values), with class labels for classification or real targets for regression.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "../core/errors.hpp"
 #include "../core/tensor.hpp"
@@ -21,6 +24,7 @@ struct dataset {
     tensor<std::int32_t, 1> labels;   // classification: one label per sample in [0, num_classes)
     tensor<T, 2> targets;             // regression: samples x outputs
     std::size_t num_classes = 0;      // 0 for regression
+    std::vector<std::string> class_names; // original label of class k where a loader knows it (CSV)
 
     std::size_t size() const noexcept { return features.shape()[0]; }
     std::size_t feature_count() const noexcept { return features.shape()[1]; }
