@@ -13,7 +13,7 @@ int main() {
     using model = nn::sequential<nn::dense<16>, nn::tanh, nn::dense<2>>;
     train::trainer<model, optim::adam<>, train::learning_rate<0.05>, train::epochs<300>, train::batch_size<4>> t;
     auto result = t.fit(xor_data, 7);
-    double const acc = result.evaluate(xor_data).accuracy;
+    double const acc = result.evaluate(xor_data).score;
     std::cout << "htune " << version_string << " consumer: XOR accuracy " << acc << '\n';
     return acc == 1.0 ? 0 : 1;
 }

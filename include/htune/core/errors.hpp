@@ -2,7 +2,10 @@
 // One exception hierarchy: every run-time error of htune derives from htune::error, and every
 // message names the component, the parameter and the bad value.
 
+#include <charconv>
 #include <sstream>
+#include <system_error>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -45,11 +48,23 @@ public:
 };
 
 namespace detail {
+// Floating values print in their shortest exact form (0.1, not 0.10000000000000001).
+template <class T>
+void write_value(std::ostringstream& os, T const& value) {
+    if constexpr (std::is_floating_point_v<T>) {
+        char buffer[64];
+        auto const [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+        if (ec == std::errc{}) os.write(buffer, end - buffer);
+        else os << value;
+    } else {
+        os << value;
+    }
+}
+
 template <class... Args>
 std::string concat(Args const&... args) {
     std::ostringstream os;
-    os.precision(17);
-    (os << ... << args);
+    (write_value(os, args), ...);
     return std::move(os).str();
 }
 

@@ -1,0 +1,64 @@
+#pragma once
+// Training settings as template options: trainer<model, epochs<5>, batch_size<64>, learning_rate<1e-3>>.
+// Each is a default for a run-time member of the trainer, so a value known only at run time
+// (a tuned hyperparameter) sets the member and creates no new instantiation.
+
+#include <cstddef>
+
+#include "../core/roles.hpp"
+
+namespace htune::train {
+
+struct epochs_tag {};
+struct batch_size_tag {};
+struct learning_rate_tag {};
+struct shuffle_tag {};
+struct precision_tag {};
+struct blas_threads_tag {};
+
+template <std::size_t N>
+struct epochs {
+    using htune_role = role::setting;
+    using tag = epochs_tag;
+    static constexpr std::size_t value = N;
+};
+
+template <std::size_t N>
+struct batch_size {
+    using htune_role = role::setting;
+    using tag = batch_size_tag;
+    static constexpr std::size_t value = N;
+};
+
+template <double Rate>
+struct learning_rate {
+    using htune_role = role::setting;
+    using tag = learning_rate_tag;
+    static constexpr double value = Rate;
+};
+
+// Reshuffle the training set every epoch (default true).
+template <bool On>
+struct shuffle {
+    using htune_role = role::setting;
+    using tag = shuffle_tag;
+    static constexpr bool value = On;
+};
+
+// The floating type of parameters and activations (default float).
+template <class T>
+struct precision {
+    using htune_role = role::setting;
+    using tag = precision_tag;
+    using type = T;
+};
+
+// Threads for BLAS while training; 0 (the default) lets the trainer choose by batch size.
+template <int N>
+struct blas_threads {
+    using htune_role = role::setting;
+    using tag = blas_threads_tag;
+    static constexpr int value = N;
+};
+
+} // namespace htune::train

@@ -1,0 +1,441 @@
+#pragma once
+// trainer<Model, Options...>: trains a model with an optimizer, a loss, regularizers, a
+// learning-rate schedule, a validation metric and callbacks, each found among Options by its
+// role (any order; empty slots take defaults). Numeric settings (epochs, batch size, learning
+// rate) are run-time members whose defaults come from the options.
+//
+// The batch loop is monomorphic and allocation-free after setup: batch buffers, layer outputs,
+// gradients and optimizer state are sized once per fit(); rows are gathered into one batch
+// buffer; parameters live in one flat buffer updated by one vectorised optimizer loop.
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <span>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "../core/blas.hpp"
+#include "../core/concepts/layer.hpp"
+#include "../core/concepts/loss.hpp"
+#include "../core/concepts/metric.hpp"
+#include "../core/concepts/optimizer.hpp"
+#include "../core/concepts/regularizer.hpp"
+#include "../core/concepts/schedule.hpp"
+#include "../core/errors.hpp"
+#include "../core/rng.hpp"
+#include "../data/dataset.hpp"
+#include "../losses/cross_entropy.hpp"
+#include "../metrics/classification.hpp"
+#include "../metrics/regression.hpp"
+#include "../nn/network.hpp"
+#include "../nn/sequential.hpp"
+#include "../nn/softmax.hpp"
+#include "../optim/adam.hpp"
+#include "../optim/schedules.hpp"
+#include "callbacks.hpp"
+#include "options.hpp"
+#include "settings.hpp"
+
+namespace htune::train {
+
+namespace detail {
+template <class Model>
+struct ends_with_softmax : std::bool_constant<std::is_same_v<Model, nn::softmax>> {};
+template <class... L>
+struct ends_with_softmax<nn::sequential<L...>>
+    : ends_with_softmax<mp_at<type_list<L...>, sizeof...(L) - 1>> {};
+
+// The model without its final softmax (only called when ends_with_softmax holds).
+template <class Model>
+struct without_softmax;
+template <class... L>
+struct without_softmax<nn::sequential<L...>> {
+    template <std::size_t... I>
+    static auto make(std::index_sequence<I...>) -> nn::sequential<mp_at<type_list<L...>, I>...>;
+    using type = decltype(make(std::make_index_sequence<sizeof...(L) - 1>{}));
+
+    // The same layer values, less the last.
+    static type convert(nn::sequential<L...> const& m) {
+        return [&]<std::size_t... I>(std::index_sequence<I...>) {
+            return type{std::tuple<mp_at<type_list<L...>, I>...>(std::get<I>(m.layers)...)};
+        }(std::make_index_sequence<sizeof...(L) - 1>{});
+    }
+};
+
+template <class Loss>
+using default_metric = std::conditional_t<std::is_same_v<typename Loss::target_kind, losses::class_labels>,
+                                          metrics::accuracy, metrics::mse>;
+
+template <class T>
+inline constexpr bool is_known_role = has_role<T, role::optimizer> || has_role<T, role::loss> ||
+                                      has_role<T, role::regularizer> || has_role<T, role::schedule> ||
+                                      has_role<T, role::metric> || has_role<T, role::callback> ||
+                                      has_role<T, role::setting>;
+
+// Calls each callback's hook when it has one; true when any asks to stop.
+template <class Tuple, class Info>
+bool call_hooks(Tuple& callbacks, Info const& info) {
+    return std::apply(
+        [&](auto&... cb) {
+            bool stop = false;
+            auto call = [&](auto& c) {
+                if constexpr (std::is_same_v<Info, epoch_info> && requires { c.on_epoch_end(info); }) {
+                    if constexpr (std::is_same_v<decltype(c.on_epoch_end(info)), bool>) stop |= c.on_epoch_end(info);
+                    else c.on_epoch_end(info);
+                } else if constexpr (std::is_same_v<Info, batch_info> && requires { c.on_batch_end(info); }) {
+                    if constexpr (std::is_same_v<decltype(c.on_batch_end(info)), bool>) stop |= c.on_batch_end(info);
+                    else c.on_batch_end(info);
+                }
+            };
+            (call(cb), ...);
+            return stop;
+        },
+        callbacks);
+}
+
+template <class C>
+concept restoring_callback = requires(C& c, epoch_info const& e) {
+    { c.improved(e) } -> std::convertible_to<bool>;
+    c.restore_best;
+    c.reset(true);
+};
+} // namespace detail
+
+// Loss and score of a model on a data set.
+struct evaluation {
+    double loss = 0;
+    double score = 0; // the trainer's metric (accuracy by default for classification)
+};
+
+// What fit() returns: the trained network, its per-epoch history, and ways to use it.
+template <class T, class TrainedModel, class Loss, class Metric>
+class fit_result {
+public:
+    using network_type = nn::network<T, TrainedModel>;
+
+    fit_result(network_type net, Loss loss, Metric metric, bool outputs_logits)
+        : m_net(std::move(net)), m_loss(loss), m_metric(metric), m_outputs_logits(outputs_logits) {}
+
+    std::vector<epoch_info> history;
+    bool stopped_early = false;
+    std::size_t best_epoch = 0; // the epoch whose weights the network holds
+
+    network_type& network() noexcept { return m_net; }
+    network_type const& network() const noexcept { return m_net; }
+
+    // Model outputs for every sample (probabilities when the model ends in softmax).
+    tensor<T, 2> predict(data::dataset<T> const& d) {
+        auto out = raw_outputs(d);
+        if (m_outputs_logits)
+            for (std::size_t r = 0; r < out.shape()[0]; ++r) {
+                T* row = out.data() + r * out.shape()[1];
+                nn::detail::softmax_row(row, row, out.shape()[1]);
+            }
+        return out;
+    }
+
+    evaluation evaluate(data::dataset<T> const& d) {
+        auto const out = raw_outputs(d);
+        auto const y = d.all_targets();
+        batch_view<T const> all{out.data(), out.shape()[0], out.shape()[1]};
+        return {static_cast<double>(m_loss.value(all, y)), static_cast<double>(m_metric(all, y))};
+    }
+
+private:
+    tensor<T, 2> raw_outputs(data::dataset<T> const& d) {
+        HTUNE_CHECK_AS(shape_error, d.feature_count() == m_net.input_shape().size(), "htune::train: data has ",
+                       d.feature_count(), " features per sample, the model takes ", m_net.input_shape().size(),
+                       " (shape ", m_net.input_shape(), ")");
+        std::size_t const n = d.size();
+        std::size_t const k = m_net.output_shape().size();
+        tensor<T, 2> out = tensor<T, 2>::from_shape({n, k});
+        nn::context ctx;
+        std::size_t const step = m_net.max_batch();
+        for (std::size_t first = 0; first < n; first += step) {
+            std::size_t const rows = std::min(step, n - first);
+            batch_view<T const> in{d.features.data() + first * d.feature_count(), rows, d.feature_count()};
+            auto const o = m_net.forward(in, ctx);
+            std::copy(o.begin(), o.end(), out.data() + first * k);
+        }
+        return out;
+    }
+
+    network_type m_net;
+    Loss m_loss;
+    Metric m_metric;
+    bool m_outputs_logits;
+};
+
+template <class Model, class... Options>
+class trainer {
+    static_assert(has_role<Model, role::layer>,
+                  "htune::train::trainer<Model, ...>: Model is not a layer; use nn::sequential<...> (see "
+                  "docs/concepts/layer.md)");
+    static_assert((detail::is_known_role<Options> && ...),
+                  "htune::train::trainer<Model, Options...>: an option has no role the trainer takes; options are "
+                  "optimizers, losses, regularizers, schedules, metrics, callbacks and settings (epochs<N>, "
+                  "batch_size<N>, learning_rate<V>, shuffle<B>, precision<T>, blas_threads<N>)");
+    static_assert(detail::count_role<role::optimizer, Options...> <= 1,
+                  "htune::train::trainer: give at most one optimizer");
+    static_assert(detail::count_role<role::loss, Options...> <= 1, "htune::train::trainer: give at most one loss");
+    static_assert(detail::count_role<role::schedule, Options...> <= 1,
+                  "htune::train::trainer: give at most one schedule (compose them, e.g. linear_warmup<cosine>)");
+    static_assert(detail::count_role<role::metric, Options...> <= 1,
+                  "htune::train::trainer: give at most one metric");
+    static_assert(detail::count_tag<epochs_tag, Options...> <= 1 && detail::count_tag<batch_size_tag, Options...> <= 1 &&
+                      detail::count_tag<learning_rate_tag, Options...> <= 1 &&
+                      detail::count_tag<precision_tag, Options...> <= 1,
+                  "htune::train::trainer: a setting is given twice");
+
+    static constexpr bool model_ends_in_softmax = detail::ends_with_softmax<Model>::value;
+
+public:
+    using value_type = typename detail::pick_setting_t<precision_tag, precision<float>, Options...>::type;
+    using T = value_type;
+    static_assert(std::is_floating_point_v<T>, "htune::train::precision<T>: T must be float or double");
+
+    using optimizer_type = detail::pick_role_t<role::optimizer, optim::adam<>, Options...>;
+    using loss_type = detail::pick_role_t<role::loss,
+                                          std::conditional_t<model_ends_in_softmax, losses::cross_entropy,
+                                                             losses::softmax_cross_entropy>,
+                                          Options...>;
+    using schedule_type = detail::pick_role_t<role::schedule, optim::constant, Options...>;
+    using metric_type = detail::pick_role_t<role::metric, detail::default_metric<loss_type>, Options...>;
+    using regularizer_tuple = detail::all_with_role<role::regularizer, Options...>;
+    using callback_tuple = detail::all_with_role<role::callback, Options...>;
+
+    static_assert(concepts::optimizer<optimizer_type, T>,
+                  "htune::train::trainer: the optimizer does not meet the optimizer contract (nested state<T> "
+                  "constructible from (optimizer, n) with step(params, grads, lr)); see docs/concepts/optimizer.md");
+    static_assert(concepts::loss<loss_type, T>,
+                  "htune::train::trainer: the loss does not meet the loss contract (target_kind, value, "
+                  "value_and_gradient); see docs/concepts/loss.md");
+    static_assert(concepts::schedule<schedule_type>,
+                  "htune::train::trainer: the schedule has no factor(optim::progress) -> double");
+    static_assert(concepts::metric<metric_type, T>,
+                  "htune::train::trainer: the metric does not meet the metric contract (higher_is_better, "
+                  "operator()(outputs, targets) -> double); see docs/concepts/metric.md");
+    static_assert(!std::is_same_v<loss_type, losses::cross_entropy> || model_ends_in_softmax,
+                  "htune::train::trainer: losses::cross_entropy takes probabilities, so the model must end in "
+                  "nn::softmax; for a model that outputs logits use losses::softmax_cross_entropy");
+
+    // With softmax + cross_entropy the network is trained without its softmax, on the fused and
+    // numerically stable softmax_cross_entropy: the same loss and gradient, less work.
+    static constexpr bool fuses_softmax = model_ends_in_softmax && std::is_same_v<loss_type, losses::cross_entropy>;
+    using trained_model = std::conditional_t<fuses_softmax, typename detail::without_softmax<Model>::type, Model>;
+    using training_loss = std::conditional_t<fuses_softmax, losses::softmax_cross_entropy, loss_type>;
+    using result_type = fit_result<T, trained_model, training_loss, metric_type>;
+
+    Model model{};
+    optimizer_type optimizer{};
+    loss_type loss{};
+    schedule_type schedule{};
+    metric_type metric{};
+    regularizer_tuple regularizers{};
+    callback_tuple callbacks{};
+    std::size_t epochs = detail::pick_setting_t<epochs_tag, train::epochs<10>, Options...>::value;
+    std::size_t batch_size = detail::pick_setting_t<batch_size_tag, train::batch_size<64>, Options...>::value;
+    double learning_rate = detail::pick_setting_t<learning_rate_tag, train::learning_rate<1e-3>, Options...>::value;
+    bool shuffle = detail::pick_setting_t<shuffle_tag, train::shuffle<true>, Options...>::value;
+    int blas_threads = detail::pick_setting_t<blas_threads_tag, train::blas_threads<0>, Options...>::value;
+
+    trainer() = default;
+
+    // Trains on `train` from a fresh initialisation; everything random derives from `seed`.
+    result_type fit(data::dataset<T> const& train, std::uint64_t seed) { return run(train, nullptr, seed); }
+    // Same, validating on `validation` after every epoch.
+    result_type fit(data::dataset<T> const& train, data::dataset<T> const& validation, std::uint64_t seed) {
+        return run(train, &validation, seed);
+    }
+
+    // The BLAS thread count used for a batch size: small GEMMs run faster on one thread.
+    int blas_threads_for(std::size_t batch) const noexcept {
+        if (blas_threads > 0) return blas_threads;
+        return batch <= 128 ? 1 : htune::blas_threads::get();
+    }
+
+private:
+    trained_model trained_spec() const {
+        if constexpr (fuses_softmax) return detail::without_softmax<Model>::convert(model);
+        else return model;
+    }
+
+    void check_settings() const {
+        HTUNE_CHECK(epochs > 0, "htune::train::trainer: epochs (", epochs, ") must be > 0");
+        HTUNE_CHECK(batch_size > 0, "htune::train::trainer: batch_size (", batch_size, ") must be > 0");
+        HTUNE_CHECK(std::isfinite(learning_rate) && learning_rate > 0, "htune::train::trainer: learning_rate (",
+                    learning_rate, ") must be finite and > 0");
+        if constexpr (requires { optimizer.validate(); }) optimizer.validate();
+        if constexpr (requires { schedule.validate(); }) schedule.validate();
+        std::apply([](auto const&... r) {
+            ([&] { if constexpr (requires { r.validate(); }) r.validate(); }(), ...);
+        }, regularizers);
+    }
+
+    void check_data(data::dataset<T> const& d, char const* what, nn::shape out_shape) const {
+        d.validate(what);
+        constexpr bool classes = std::is_same_v<typename loss_type::target_kind, losses::class_labels>;
+        if constexpr (classes) {
+            HTUNE_CHECK_AS(data_error, d.is_classification(), "htune::train::trainer: the loss takes class labels but the ",
+                           what, " data has real targets (num_classes == 0)");
+            HTUNE_CHECK_AS(shape_error, out_shape.size() == d.num_classes, "htune::train::trainer: the model outputs ",
+                           out_shape.size(), " values per sample but the ", what, " data has ", d.num_classes,
+                           " classes");
+        } else {
+            HTUNE_CHECK_AS(data_error, !d.is_classification(), "htune::train::trainer: the loss takes real targets but the ",
+                           what, " data has class labels");
+            HTUNE_CHECK_AS(shape_error, out_shape.size() == d.targets.shape()[1], "htune::train::trainer: the model outputs ",
+                           out_shape.size(), " values per sample but the ", what, " data has ",
+                           d.targets.shape()[1], " targets per sample");
+        }
+    }
+
+    result_type run(data::dataset<T> const& train, data::dataset<T> const* validation, std::uint64_t seed) {
+        check_settings();
+        std::size_t const n = train.size();
+        HTUNE_CHECK_AS(data_error, n > 0, "htune::train::trainer: the training data is empty");
+        std::size_t const bs = std::min(batch_size, n);
+        std::size_t const max_batch = std::max<std::size_t>(bs, 256); // evaluation runs in larger batches
+
+        scoped_blas_threads threads(blas_threads_for(bs));
+        rng init_gen = rng::stream(seed, 1);
+        rng shuffle_gen = rng::stream(seed, 2);
+        rng dropout_gen = rng::stream(seed, 3);
+
+        nn::network<T, trained_model> net(trained_spec(), train.input_shape(), max_batch, init_gen);
+        check_data(train, "training", net.output_shape());
+        if (validation) {
+            check_data(*validation, "validation", net.output_shape());
+            HTUNE_CHECK_AS(shape_error, validation->feature_count() == train.feature_count(),
+                           "htune::train::trainer: validation data has ", validation->feature_count(),
+                           " features per sample, training data ", train.feature_count());
+        }
+
+        typename optimizer_type::template state<T> opt_state(optimizer, net.params().size());
+        data::dataset<T> batch;
+        batch.features.resize({bs, train.feature_count()});
+        if (train.is_classification()) batch.labels.resize({bs});
+        else batch.targets.resize({bs, train.targets.shape()[1]});
+        tensor<T, 2> grad_out = tensor<T, 2>::from_shape({bs, net.output_shape().size()});
+        std::vector<std::size_t> order(n);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+
+        bool const higher_is_better = metric_type::higher_is_better;
+        std::vector<T> best_params;
+        bool keep_best = false;
+        std::apply([&](auto&... cb) {
+            ([&] {
+                if constexpr (detail::restoring_callback<std::remove_cvref_t<decltype(cb)>>) {
+                    cb.reset(higher_is_better);
+                    keep_best |= cb.restore_best;
+                }
+            }(), ...);
+        }, callbacks);
+
+        result_type result(std::move(net), training_loss{}, metric, fuses_softmax);
+        auto& network = result.network();
+        std::size_t const batches = (n + bs - 1) / bs;
+        std::size_t step = 0;
+        training_loss const loss_fn{};
+        nn::context ctx{true, &dropout_gen};
+
+        for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
+            auto const start = std::chrono::steady_clock::now();
+            if (shuffle) htune::shuffle(std::span<std::size_t>(order), shuffle_gen);
+            double loss_sum = 0;
+            double lr = learning_rate;
+            for (std::size_t b = 0; b < batches; ++b) {
+                std::size_t const first = b * bs;
+                std::size_t const rows = std::min(bs, n - first);
+                data::gather(train, std::span<std::size_t const>(order.data() + first, rows), batch);
+                batch_view<T const> x = rows_of(std::as_const(batch.features), rows);
+                auto const out = network.forward(x, ctx);
+                auto const y = batch.targets_of_rows(0, rows);
+                T const batch_loss = loss_fn.value_and_gradient(out, y, rows_of(grad_out, rows));
+                if (!std::isfinite(batch_loss))
+                    htune::detail::throw_error<error>("htune::train::trainer: training diverged: the loss is ",
+                                                      batch_loss, " at epoch ", epoch + 1, ", batch ", b + 1,
+                                                      " (learning rate ", lr, ")");
+                network.backward(x, rows_of(std::as_const(grad_out), rows));
+                add_regularizer_gradients(network);
+                lr = learning_rate * schedule.factor(optim::progress{epoch, epochs, step, epochs * batches});
+                opt_state.step(network.params(), std::span<T const>(network.grads()), static_cast<T>(lr));
+                ++step;
+                loss_sum += static_cast<double>(batch_loss) * static_cast<double>(rows);
+                if constexpr (std::tuple_size_v<callback_tuple> > 0) {
+                    if (detail::call_hooks(callbacks, batch_info{epoch, b, batches, static_cast<double>(batch_loss)})) {
+                        result.stopped_early = true;
+                        break;
+                    }
+                }
+            }
+            epoch_info info;
+            info.epoch = epoch;
+            info.epochs = epochs;
+            info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            info.samples_per_second = static_cast<double>(n) / std::max(info.seconds, 1e-12);
+            info.train_loss = loss_sum / static_cast<double>(n);
+            info.penalty = regularizer_penalty(network);
+            info.learning_rate = lr;
+            if (validation) {
+                auto const e = result.evaluate(*validation);
+                info.validation_loss = e.loss;
+                info.validation_score = e.score;
+            }
+            bool improved = false;
+            std::apply([&](auto&... cb) {
+                ([&] {
+                    if constexpr (detail::restoring_callback<std::remove_cvref_t<decltype(cb)>>) improved |= cb.improved(info);
+                }(), ...);
+            }, callbacks);
+            if (keep_best && improved) {
+                best_params.assign(network.params().begin(), network.params().end());
+                result.best_epoch = epoch;
+            }
+            if (!keep_best) result.best_epoch = epoch;
+            result.history.push_back(info);
+            bool stop = result.stopped_early;
+            if constexpr (std::tuple_size_v<callback_tuple> > 0) stop |= detail::call_hooks(callbacks, info);
+            if (stop) {
+                result.stopped_early = true;
+                break;
+            }
+        }
+        if (keep_best && !best_params.empty())
+            std::copy(best_params.begin(), best_params.end(), network.params().begin());
+        return result;
+    }
+
+    template <class Net>
+    void add_regularizer_gradients(Net& net) const {
+        if constexpr (std::tuple_size_v<regularizer_tuple> > 0) {
+            auto params = net.params();
+            auto grads = net.grads();
+            for (auto const& block : net.weight_blocks()) {
+                std::span<T const> w(params.data() + block.offset, block.size);
+                std::span<T> g(grads.data() + block.offset, block.size);
+                std::apply([&](auto const&... r) { (r.add_gradient(w, g), ...); }, regularizers);
+            }
+        }
+    }
+
+    template <class Net>
+    double regularizer_penalty(Net const& net) const {
+        double total = 0;
+        if constexpr (std::tuple_size_v<regularizer_tuple> > 0) {
+            auto params = net.params();
+            for (auto const& block : net.weight_blocks()) {
+                std::span<T const> w(params.data() + block.offset, block.size);
+                std::apply([&](auto const&... r) { ((total += static_cast<double>(r.penalty(w))), ...); }, regularizers);
+            }
+        }
+        return total;
+    }
+};
+
+} // namespace htune::train

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds and runs the whole test suite: g++ 12, clang 19, and an ASan+UBSan build (g++).
+#   scripts/test.sh [gcc|clang|asan|tsan ...]   (default: gcc clang asan)
+# Build trees go to build-test-<config>/; ccache keeps rebuilds quick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+jobs=$(nproc)
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(gcc clang asan)
+
+run_config() {
+  local name=$1; shift
+  local dir=build-test-$name
+  echo "=== $name: configure, build, test ==="
+  local start=$SECONDS
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHTUNE_BUILD_BENCH=OFF "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  (cd "$dir" && ctest --output-on-failure -j "$jobs")
+  echo "=== $name: done in $((SECONDS - start)) s ==="
+}
+
+for config in "${configs[@]}"; do
+  case $config in
+    gcc)   run_config gcc -DCMAKE_CXX_COMPILER=g++ ;;
+    clang) run_config clang -DCMAKE_CXX_COMPILER=clang++-19 ;;
+    asan)  run_config asan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=address,undefined \
+                           -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF ;;
+    tsan)  run_config tsan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=thread \
+                           -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF ;;
+    *) echo "unknown configuration: $config (gcc, clang, asan, tsan)" >&2; exit 2 ;;
+  esac
+done
