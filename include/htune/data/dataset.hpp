@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -16,6 +19,30 @@
 #include "../nn/shape.hpp"
 
 namespace htune::data {
+
+// Index of the first NaN or infinity in x[0, n), or n. It tests the exponent bits (all ones for
+// NaN and infinity) block by block, an integer reduction that vectorises, so checking a data set
+// of 47 million values costs milliseconds rather than a branch per value.
+template <class T>
+std::size_t first_non_finite(T const* x, std::size_t n) noexcept {
+    static_assert(std::numeric_limits<T>::is_iec559 && (sizeof(T) == 4 || sizeof(T) == 8));
+    using bits_type = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    constexpr auto exponent = static_cast<bits_type>(sizeof(T) == 4 ? 0x7f800000ull : 0x7ff0000000000000ull);
+    constexpr std::size_t block = 4096;
+    for (std::size_t begin = 0; begin < n; begin += block) {
+        std::size_t const end = std::min(n, begin + block);
+        bits_type found = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+            bits_type b;
+            std::memcpy(&b, x + i, sizeof b);
+            found |= (b & exponent) == exponent;
+        }
+        if (found)
+            for (std::size_t i = begin; i < end; ++i)
+                if (!std::isfinite(x[i])) return i;
+    }
+    return n;
+}
 
 template <class T>
 struct dataset {
@@ -45,12 +72,9 @@ struct dataset {
         HTUNE_CHECK_AS(shape_error, sample_shape.rank == 0 || sample_shape.size() == feature_count(),
                        "htune::data: ", what, ": sample shape ", sample_shape, " holds ", sample_shape.size(),
                        " values but features have ", feature_count(), " columns");
-        for (std::size_t i = 0; i < features.size(); ++i) {
-            if (!std::isfinite(static_cast<double>(features.data()[i])))
-                detail::throw_error<data_error>("htune::data: ", what, ": feature ", i % feature_count(),
-                                                " of sample ", i / feature_count(), " is not finite (",
-                                                features.data()[i], ")");
-        }
+        if (std::size_t const i = first_non_finite(features.data(), features.size()); i < features.size())
+            detail::throw_error<data_error>("htune::data: ", what, ": feature ", i % feature_count(), " of sample ",
+                                            i / feature_count(), " is not finite (", features.data()[i], ")");
         if (is_classification()) {
             HTUNE_CHECK_AS(shape_error, labels.size() == n, "htune::data: ", what, ": ", n, " samples but ",
                            labels.size(), " labels");
@@ -63,10 +87,9 @@ struct dataset {
         } else {
             HTUNE_CHECK_AS(shape_error, targets.shape()[0] == n, "htune::data: ", what, ": ", n,
                            " samples but ", targets.shape()[0], " target rows");
-            for (std::size_t i = 0; i < targets.size(); ++i)
-                if (!std::isfinite(static_cast<double>(targets.data()[i])))
-                    detail::throw_error<data_error>("htune::data: ", what, ": target of sample ",
-                                                    i / targets.shape()[1], " is not finite");
+            if (std::size_t const i = first_non_finite(targets.data(), targets.size()); i < targets.size())
+                detail::throw_error<data_error>("htune::data: ", what, ": target of sample ", i / targets.shape()[1],
+                                                " is not finite (", targets.data()[i], ")");
         }
     }
 
