@@ -65,7 +65,7 @@ struct adam_coefficients {
     T beta2;
     T one_minus_beta2;
     T step_size;   // lr / (1 - beta1^t)
-    T bias2_sqrt;  // sqrt(1 - beta2^t)
+    T inv_bias2_sqrt; // 1 / sqrt(1 - beta2^t)
     T eps;
 };
 
@@ -86,7 +86,9 @@ void adam_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __res
         sqrt_in_place(root, count);
         for (std::size_t k = 0; k < count; ++k) {
             std::size_t const i = begin + k;
-            T const denom = root[k] / c.bias2_sqrt + c.eps;
+            // torch divides by sqrt(1 - beta2^t); multiplying by its reciprocal may differ by an ulp
+            // and saves a fifth of the step (one of its two divisions per value).
+            T const denom = root[k] * c.inv_bias2_sqrt + c.eps;
             p[i] = p[i] * c.decay - c.step_size * (m[i] / denom);
         }
     });
@@ -137,7 +139,7 @@ struct adam_family {
             c.beta2 = static_cast<T>(m_opt.beta2);
             c.one_minus_beta2 = static_cast<T>(1.0 - m_opt.beta2);
             c.step_size = static_cast<T>(rate / (1.0 - std::pow(m_opt.beta1, t)));
-            c.bias2_sqrt = static_cast<T>(std::sqrt(1.0 - std::pow(m_opt.beta2, t)));
+            c.inv_bias2_sqrt = static_cast<T>(1.0 / std::sqrt(1.0 - std::pow(m_opt.beta2, t)));
             c.eps = static_cast<T>(m_opt.epsilon);
             adam_update(m_n, params.data(), grads.data(), m_m.data(), m_v.data(), c);
         }
