@@ -2,6 +2,7 @@
 
 #include <htune/core/concepts/regularizer.hpp>
 #include <htune/core/errors.hpp>
+#include <htune/nn/gradient_check.hpp>
 #include <htune/regularizers.hpp>
 
 #include <cmath>
@@ -127,4 +128,13 @@ TEST_CASE("regularizers: defaults, validation and sizes") {
     CHECK_THROWS_WITH_AS(l2<>{}.add_gradient(std::span<float const>(w), std::span<float>(g)),
                          "htune::regularizers::l2::add_gradient: 3 weights and 2 gradients",
                          htune::shape_error);
+}
+
+TEST_CASE_TEMPLATE("the library's check_regularizer_gradient agrees for every regularizer", T, float, double) {
+    std::vector<T> const w = {T(0.5), T(-1.25), T(0.1), T(-0.3), T(2.0)};
+    std::span<T const> ws(w);
+    double const tol = htune::test::tolerances<T>::gradient;
+    CHECK(htune::nn::check_regularizer_gradient<T>(htune::regularizers::l1<0.01>{}, ws) < tol);
+    CHECK(htune::nn::check_regularizer_gradient<T>(htune::regularizers::l2<0.3>{}, ws) < tol);
+    CHECK(htune::nn::check_regularizer_gradient<T>(htune::regularizers::elastic_net<0.01, 0.2>{}, ws) < tol);
 }

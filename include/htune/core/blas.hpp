@@ -1,9 +1,9 @@
 #pragma once
 // BLAS through xtensor-blas, and control of the BLAS library's threads.
 //
-// OpenBLAS threads are a cost on small GEMMs: on 2 cores a 64x784x128 sgemm runs slower with two
-// threads than with one, because waking and joining the pool costs more than the work it splits.
-// blas_threads lets the trainer pick a count per shape and restore the caller's setting.
+// Thread pools that compete for the same cores are a cost (PyTorch with 2 OpenMP and 2 OpenBLAS
+// threads on 2 cores runs its MLP several times slower than with 1 of each). blas_threads lets
+// the trainer, and parallel trials, set the count and restore the caller's setting.
 
 #include "tensor.hpp"
 

@@ -158,4 +158,25 @@ double check_loss_gradient(Loss const& loss, batch_view<T const> out, losses::ta
     return worst;
 }
 
+// Checks a regularizer's add_gradient against finite differences of its penalty at weights `w`.
+template <class T, class Regularizer>
+double check_regularizer_gradient(Regularizer const& r, std::span<T const> w, double epsilon = 0) {
+    std::vector<T> x(w.begin(), w.end());
+    std::vector<T> g(x.size(), T(0));
+    r.add_gradient(std::span<T const>(x), std::span<T>(g));
+    double const eps = detail::default_epsilon<T>(epsilon);
+    double const floor = sizeof(T) == 4 ? 1e-2 : 1e-7;
+    double worst = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        T const saved = x[i];
+        x[i] = static_cast<T>(saved + eps);
+        double const plus = static_cast<double>(r.penalty(std::span<T const>(x)));
+        x[i] = static_cast<T>(saved - eps);
+        double const minus = static_cast<double>(r.penalty(std::span<T const>(x)));
+        x[i] = saved;
+        worst = std::max(worst, detail::relative_error(g[i], (plus - minus) / (2 * eps), floor));
+    }
+    return worst;
+}
+
 } // namespace htune::nn

@@ -45,6 +45,7 @@ struct print_progress {
     bool on_epoch_end(epoch_info const& e) const {
         auto& os = *out;
         auto const flags = os.flags();
+        auto const precision = os.precision();
         os << "epoch " << std::setw(3) << e.epoch + 1 << '/' << e.epochs << "  loss " << std::fixed
            << std::setprecision(4) << e.train_loss;
         if (e.has_validation())
@@ -52,6 +53,7 @@ struct print_progress {
         os << "  " << std::setprecision(2) << e.seconds << " s  " << std::setprecision(0) << e.samples_per_second
            << " samples/s\n";
         os.flags(flags);
+        os.precision(precision);
         return false;
     }
 };

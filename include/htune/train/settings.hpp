@@ -53,7 +53,7 @@ struct precision {
     using type = T;
 };
 
-// Threads for BLAS while training; 0 (the default) lets the trainer choose by batch size.
+// Threads for BLAS while training; 0 (the default) keeps the BLAS library's own setting.
 template <int N>
 struct blas_threads {
     using htune_role = role::setting;
