@@ -12,6 +12,9 @@ TEST_CASE("svector shapes map to xarray temporaries, as in C++17") {
     CHECK(std::is_same_v<temp, xt::xarray<double, xt::layout_type::row_major>>);
     using fixed = xt::detail::xtype_for_shape<std::array<std::size_t, 3>>::type<double, xt::layout_type::row_major>;
     CHECK(std::is_same_v<fixed, xt::xtensor<double, 3, xt::layout_type::row_major>>);
+    // clang 19: the strides type of a dynamic shape was ambiguous (xarray did not compile).
+    CHECK(std::is_same_v<xt::get_strides_t<shape>, xt::svector<std::ptrdiff_t, 4>>);
+    CHECK(std::is_same_v<xt::get_strides_t<std::array<std::size_t, 2>>, std::array<std::ptrdiff_t, 2>>);
 }
 
 TEST_CASE_TEMPLATE("immediate reducers give the C++17 results", T, float, double) {

@@ -63,6 +63,26 @@ HTUNE_XTENSOR_DYNAMIC_SHAPE_FIX(std::ptrdiff_t, false)
 } // namespace xt::detail
 #undef HTUNE_XTENSOR_DYNAMIC_SHAPE_FIX
 
+// The same matching makes rebind_container (which turns a shape type into a strides type) ambiguous
+// under clang 19 for every xarray: xtensor's svector case and, on compilers other than g++, its
+// generic `C<T, N>` case both fit. Full specialisations settle it with the svector meaning.
+#define HTUNE_XTENSOR_REBIND_FIX(to, from, init)                                                      \
+    template <>                                                                                    \
+    struct rebind_container<to, xt::svector<from, 4, std::allocator<from>, init>> {                \
+        using type = xt::svector<to, 4, std::allocator<to>, init>;                                 \
+    };
+namespace xt {
+HTUNE_XTENSOR_REBIND_FIX(std::ptrdiff_t, std::size_t, true)
+HTUNE_XTENSOR_REBIND_FIX(std::ptrdiff_t, std::size_t, false)
+HTUNE_XTENSOR_REBIND_FIX(std::size_t, std::size_t, true)
+HTUNE_XTENSOR_REBIND_FIX(std::size_t, std::size_t, false)
+HTUNE_XTENSOR_REBIND_FIX(std::size_t, std::ptrdiff_t, true)
+HTUNE_XTENSOR_REBIND_FIX(std::size_t, std::ptrdiff_t, false)
+HTUNE_XTENSOR_REBIND_FIX(std::ptrdiff_t, std::ptrdiff_t, true)
+HTUNE_XTENSOR_REBIND_FIX(std::ptrdiff_t, std::ptrdiff_t, false)
+} // namespace xt
+#undef HTUNE_XTENSOR_REBIND_FIX
+
 namespace htune {
 
 // Owning tensors of fixed rank (preferred: their shapes live on the stack).
