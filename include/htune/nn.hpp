@@ -7,6 +7,7 @@
 #include "nn/gradient_check.hpp"
 #include "nn/init.hpp"
 #include "nn/network.hpp"
+#include "nn/parameterless.hpp"
 #include "nn/sequential.hpp"
 #include "nn/shape.hpp"
 #include "nn/softmax.hpp"

@@ -11,6 +11,7 @@
 #include "../core/errors.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
+#include "parameterless.hpp"
 #include "shape.hpp"
 
 namespace htune::nn {
@@ -19,7 +20,7 @@ namespace htune::nn {
 // the output times the derivative at the output y. Both loops are plain select or arithmetic
 // expressions over restrict pointers, so that they vectorise (ReLU: maxps and a blend).
 template <class T, class F>
-class elementwise_layer {
+class elementwise_layer : public parameterless<T> {
 public:
     explicit elementwise_layer(F const& f) : m_f(f) {}
 
@@ -28,15 +29,9 @@ public:
         m_grad_in.resize({max_batch, in.size()});
         return in;
     }
-    std::size_t param_count() const noexcept { return 0; }
-    std::size_t weight_count() const noexcept { return 0; }
-    void bind(std::span<T>, std::span<T>) {}
-    void init(rng&) {}
 
     batch_view<T const> forward(batch_view<T const> in, context&) {
-        HTUNE_CHECK_AS(shape_error, in.cols == m_out.shape()[1] && in.rows <= m_out.shape()[0],
-                       "htune::nn::", F::name, ": got a batch (", in.rows, ", ", in.cols, "), expected at most (",
-                       m_out.shape()[0], ", ", m_out.shape()[1], ")");
+        detail::check_batch(F::name, in, m_out);
         auto out = rows_of(m_out, in.rows);
         T const* __restrict x = in.data;
         T* __restrict y = out.data;

@@ -10,6 +10,7 @@
 #include "../core/rng.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
+#include "parameterless.hpp"
 #include "shape.hpp"
 
 namespace htune::nn {
@@ -26,7 +27,7 @@ struct dropout {
 };
 
 template <class T>
-class dropout_layer {
+class dropout_layer : public parameterless<T> {
 public:
     template <double Rate>
     explicit dropout_layer(dropout<Rate> const& spec) : m_rate(spec.rate) {
@@ -39,18 +40,12 @@ public:
         m_grad_in.resize({max_batch, in.size()});
         return in;
     }
-    std::size_t param_count() const noexcept { return 0; }
-    std::size_t weight_count() const noexcept { return 0; }
-    void bind(std::span<T>, std::span<T>) {}
-    void init(rng&) {}
 
     batch_view<T const> forward(batch_view<T const> in, context& ctx) {
         m_active = ctx.training && m_rate > 0.0;
         if (!m_active) return in;
         HTUNE_CHECK(ctx.generator != nullptr, "htune::nn::dropout: training needs a generator in the context");
-        HTUNE_CHECK_AS(shape_error, in.cols == m_out.shape()[1] && in.rows <= m_out.shape()[0],
-                       "htune::nn::dropout: got a batch (", in.rows, ", ", in.cols, "), expected at most (",
-                       m_out.shape()[0], ", ", m_out.shape()[1], ")");
+        detail::check_batch("dropout", in, m_out);
         auto out = rows_of(m_out, in.rows);
         T const keep_scale = static_cast<T>(1.0 / (1.0 - m_rate));
         // Compare 53-bit draws against an integer threshold: one generator call per value.

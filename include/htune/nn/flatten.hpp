@@ -8,6 +8,7 @@
 #include "../core/concepts/layer.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
+#include "parameterless.hpp"
 #include "shape.hpp"
 
 namespace htune::nn {
@@ -22,14 +23,10 @@ struct flatten {
 };
 
 template <class T>
-class flatten_layer {
+class flatten_layer : public parameterless<T> {
 public:
     explicit flatten_layer(flatten const&) {}
     shape setup(shape in, std::size_t) { return shape{in.size()}; }
-    std::size_t param_count() const noexcept { return 0; }
-    std::size_t weight_count() const noexcept { return 0; }
-    void bind(std::span<T>, std::span<T>) {}
-    void init(rng&) {}
     batch_view<T const> forward(batch_view<T const> in, context&) { return in; }
     batch_view<T const> backward(batch_view<T const>, batch_view<T const> grad_out, bool need_input_grad) {
         return need_input_grad ? grad_out : batch_view<T const>{};

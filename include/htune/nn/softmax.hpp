@@ -11,6 +11,7 @@
 #include "../core/errors.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
+#include "parameterless.hpp"
 #include "shape.hpp"
 
 namespace htune::nn {
@@ -40,7 +41,7 @@ struct softmax {
 };
 
 template <class T>
-class softmax_layer {
+class softmax_layer : public parameterless<T> {
 public:
     explicit softmax_layer(softmax const&) {}
 
@@ -51,15 +52,9 @@ public:
         m_grad_in.resize({max_batch, in[0]});
         return in;
     }
-    std::size_t param_count() const noexcept { return 0; }
-    std::size_t weight_count() const noexcept { return 0; }
-    void bind(std::span<T>, std::span<T>) {}
-    void init(rng&) {}
 
     batch_view<T const> forward(batch_view<T const> in, context&) {
-        HTUNE_CHECK_AS(shape_error, in.cols == m_out.shape()[1] && in.rows <= m_out.shape()[0],
-                       "htune::nn::softmax: got a batch (", in.rows, ", ", in.cols, "), expected at most (",
-                       m_out.shape()[0], ", ", m_out.shape()[1], ")");
+        detail::check_batch("softmax", in, m_out);
         auto out = rows_of(m_out, in.rows);
         for (std::size_t r = 0; r < in.rows; ++r) detail::softmax_row(in.row(r), out.row(r), in.cols);
         return out;
