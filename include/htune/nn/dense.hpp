@@ -14,6 +14,7 @@
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
 #include "init.hpp"
+#include "parameterless.hpp"
 #include "shape.hpp"
 
 namespace htune::nn {
@@ -71,7 +72,7 @@ public:
     }
 
     batch_view<T const> forward(batch_view<T const> in, context&) {
-        check_rows(in.rows, in.cols, m_inputs);
+        detail::check_batch("dense", in, m_grad_in);
         auto out = rows_of(m_out, in.rows);
         if (m_bias) {
             // Broadcast the bias into the output, then accumulate the product onto it (beta = 1).
@@ -83,7 +84,7 @@ public:
     }
 
     batch_view<T const> backward(batch_view<T const> in, batch_view<T const> grad_out, bool need_input_grad) {
-        check_rows(grad_out.rows, grad_out.cols, m_units);
+        detail::check_batch("dense", grad_out, m_out);
         batch_view<T> dw{m_grads.data(), m_inputs, m_units};
         gemm<T>(in, true, grad_out, false, dw);
         if (m_bias) {
@@ -106,10 +107,6 @@ public:
 private:
     batch_view<T const> weights() const noexcept { return {m_params.data(), m_inputs, m_units}; }
 
-    void check_rows(std::size_t rows, std::size_t cols, std::size_t expected) const {
-        HTUNE_CHECK_AS(shape_error, cols == expected && rows <= m_out.shape()[0], "htune::nn::dense: got a batch (",
-                       rows, ", ", cols, "), expected at most (", m_out.shape()[0], ", ", expected, ")");
-    }
 
     std::size_t m_units;
     bool m_bias;

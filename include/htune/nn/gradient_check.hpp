@@ -60,6 +60,33 @@ template <class T>
 double default_epsilon(double eps) {
     return eps > 0 ? eps : (sizeof(T) == 4 ? 1e-2 : 1e-6);
 }
+
+// Below this magnitude errors count as absolute: float differences are noisy near zero.
+template <class T>
+constexpr double error_floor() {
+    return sizeof(T) == 4 ? 1e-2 : 1e-7;
+}
+
+// (f(v + eps) - f(v - eps)) / (2 eps), restoring v afterwards.
+template <class T, class F>
+double central_difference(T& v, double eps, F&& f) {
+    T const saved = v;
+    v = static_cast<T>(saved + eps);
+    double const plus = f();
+    v = static_cast<T>(saved - eps);
+    double const minus = f();
+    v = saved;
+    return (plus - minus) / (2 * eps);
+}
+
+// Largest relative error between the analytic gradient g and central differences of f over x.
+template <class T, class F>
+double worst_difference(std::vector<T>& x, std::vector<T> const& g, double eps, F&& f) {
+    double worst = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        worst = std::max(worst, relative_error(g[i], central_difference(x[i], eps, f), error_floor<T>()));
+    return worst;
+}
 } // namespace detail
 
 // Checks the gradients of a layer spec's impl<T>, for samples of shape `input`.
@@ -105,17 +132,9 @@ gradient_check_result check_gradients(Spec const& spec, shape input, gradient_ch
     std::vector<T> const analytic_params = grads;
 
     double const eps = detail::default_epsilon<T>(opt.epsilon);
-    double const floor = sizeof(T) == 4 ? 1e-2 : 1e-7;
+    double const floor = detail::error_floor<T>();
     gradient_check_result result;
-    auto numeric = [&](T& v) {
-        T const saved = v;
-        v = static_cast<T>(saved + eps);
-        double const plus = objective();
-        v = static_cast<T>(saved - eps);
-        double const minus = objective();
-        v = saved;
-        return (plus - minus) / (2 * eps);
-    };
+    auto numeric = [&](T& v) { return detail::central_difference(v, eps, objective); };
     for (std::size_t i : detail::spread_indices(np, opt.max_checks)) {
         double const e = detail::relative_error(analytic_params[i], numeric(params[i]), floor);
         ++result.params_checked;
@@ -143,19 +162,8 @@ double check_loss_gradient(Loss const& loss, batch_view<T const> out, losses::ta
     std::vector<T> g(o.size());
     batch_view<T const> ov{o.data(), out.rows, out.cols};
     loss.value_and_gradient(ov, y, batch_view<T>{g.data(), out.rows, out.cols});
-    double const eps = detail::default_epsilon<T>(epsilon);
-    double const floor = sizeof(T) == 4 ? 1e-2 : 1e-7;
-    double worst = 0;
-    for (std::size_t i = 0; i < o.size(); ++i) {
-        T const saved = o[i];
-        o[i] = static_cast<T>(saved + eps);
-        double const plus = loss.value(ov, y);
-        o[i] = static_cast<T>(saved - eps);
-        double const minus = loss.value(ov, y);
-        o[i] = saved;
-        worst = std::max(worst, detail::relative_error(g[i], (plus - minus) / (2 * eps), floor));
-    }
-    return worst;
+    return detail::worst_difference(o, g, detail::default_epsilon<T>(epsilon),
+                                    [&] { return static_cast<double>(loss.value(ov, y)); });
 }
 
 // Checks a regularizer's add_gradient against finite differences of its penalty at weights `w`.
@@ -164,19 +172,8 @@ double check_regularizer_gradient(Regularizer const& r, std::span<T const> w, do
     std::vector<T> x(w.begin(), w.end());
     std::vector<T> g(x.size(), T(0));
     r.add_gradient(std::span<T const>(x), std::span<T>(g));
-    double const eps = detail::default_epsilon<T>(epsilon);
-    double const floor = sizeof(T) == 4 ? 1e-2 : 1e-7;
-    double worst = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        T const saved = x[i];
-        x[i] = static_cast<T>(saved + eps);
-        double const plus = static_cast<double>(r.penalty(std::span<T const>(x)));
-        x[i] = static_cast<T>(saved - eps);
-        double const minus = static_cast<double>(r.penalty(std::span<T const>(x)));
-        x[i] = saved;
-        worst = std::max(worst, detail::relative_error(g[i], (plus - minus) / (2 * eps), floor));
-    }
-    return worst;
+    return detail::worst_difference(x, g, detail::default_epsilon<T>(epsilon),
+                                    [&] { return static_cast<double>(r.penalty(std::span<T const>(x))); });
 }
 
 } // namespace htune::nn
