@@ -1,8 +1,9 @@
 #pragma once
-// Search spaces: params (uniform, log_uniform, int_uniform, discrete, choice, choice_of),
+// Search spaces: params (uniform, log_uniform, int_uniform, discrete, choice, choice_of, conditional),
 // search_space, its typed configs and their text form.
 
 #include "space/choice.hpp"
+#include "space/conditional.hpp"
 #include "space/config.hpp"
 #include "space/config_text.hpp"
 #include "space/discrete.hpp"
@@ -11,3 +12,4 @@
 #include "space/param_common.hpp"
 #include "space/search_space.hpp"
 #include "space/uniform.hpp"
+#include "space/unit_layout.hpp"

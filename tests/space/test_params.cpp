@@ -261,3 +261,17 @@ TEST_CASE("discrete and choices sample every value evenly") {
     CHECK(choice<"o", alt_a, unnamed>{}.describe() == "choice<\"o\">{0, 1}");
     CHECK(s.describe() == "choice_of<\"k\">{rbf, linear, poly}");
 }
+
+TEST_CASE("decimal values come back exactly through the unit interval") {
+    log_uniform<"lr", 1e-4, 1e-1> const lr;
+    uniform<"x", -5.0, 10.0> const x;
+    for (double v : {1e-4, 3e-4, 1e-3, 0.002, 0.01, 0.05, 0.1}) CHECK(lr.from_unit(lr.to_unit(v)) == v);
+    for (double v : {-4.9, -0.1, 0.3, 1.7, 2.5, 9.99}) CHECK(x.from_unit(x.to_unit(v)) == v);
+    // Other values move by a few ulps at most.
+    rng g(3);
+    for (int i = 0; i < 1000; ++i) {
+        double const u = uniform01(g);
+        double const raw = std::exp(std::log(1e-4) + u * (std::log(1e-1) - std::log(1e-4)));
+        CHECK(std::abs(lr.from_unit(u) - raw) <= 8 * std::numeric_limits<double>::epsilon() * raw);
+    }
+}

@@ -16,6 +16,8 @@ struct loss {};
 struct metric {};
 struct setting {}; // a training setting such as epochs<5> or batch_size<64>
 struct callback {};
+struct sampler {};
+struct pruner {};
 } // namespace htune::role
 
 namespace htune {

@@ -15,6 +15,7 @@
 #include "../core/rng.hpp"
 #include "../core/type_list.hpp"
 #include "param_common.hpp"
+#include "unit_layout.hpp"
 
 namespace htune {
 
@@ -104,6 +105,7 @@ public:
 
     constexpr choice() noexcept = default;
 
+    static constexpr unit_layout layout() noexcept { return {unit_kind::categorical, count, false}; }
     double to_unit(std::size_t i) const noexcept { return (static_cast<double>(i) + 0.5) / static_cast<double>(count); }
     std::size_t from_unit(double u) const noexcept { return detail::unit_to_index(u, count); }
     std::size_t sample(rng& g) const { return static_cast<std::size_t>(uniform_below(g, count)); }
@@ -155,6 +157,7 @@ public:
         return detail::index_of_label(labels, s);
     }
 
+    static constexpr unit_layout layout() noexcept { return {unit_kind::categorical, count, false}; }
     double to_unit(std::string_view s) const noexcept {
         return (static_cast<double>(index_of(s).value_or(0)) + 0.5) / static_cast<double>(count);
     }

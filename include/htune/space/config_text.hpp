@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "../core/errors.hpp"
+#include "conditional.hpp"
 #include "config.hpp"
 
 namespace htune {
@@ -19,8 +20,18 @@ namespace htune {
 template <class... P>
 std::string to_string(space_config<P...> const& c) {
     std::string out = "{";
+    bool first = true;
+    auto const write = [&]<class Param>(Param const*, auto const& value) {
+        if constexpr (is_conditional_param<Param>)
+            if (!value) return; // an absent param is left out
+        out += first ? "" : ", ";
+        first = false;
+        out += Param::name;
+        out += '=';
+        Param::write_value(out, value);
+    };
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-        ((out += (I ? ", " : ""), out += P::name, out += '=', P::write_value(out, std::get<I>(c.values()))), ...);
+        (write(static_cast<P const*>(nullptr), std::get<I>(c.values())), ...);
     }(std::index_sequence_for<P...>{});
     return out + "}";
 }
@@ -87,8 +98,9 @@ space_config<P...> parse_config_impl(std::string_view text) {
         HTUNE_CHECK(ok, "htune::parse_config: param \"", name, "\": invalid value \"", value, "\" in \"", text,
                     "\"");
     }
+    constexpr std::array<bool, n> optional{is_conditional_param<P>...};
     for (std::size_t i = 0; i < n; ++i)
-        HTUNE_CHECK(seen[i], "htune::parse_config: param \"", names[i], "\" missing in \"", text, "\"");
+        HTUNE_CHECK(seen[i] || optional[i], "htune::parse_config: param \"", names[i], "\" missing in \"", text, "\"");
     return c;
 }
 
@@ -100,7 +112,9 @@ struct config_parser<space_config<P...>> {
 };
 } // namespace detail
 
-// Reads the text written by to_string / operator<<; params may come in any order, each exactly once.
+// Reads the text written by to_string / operator<<; params may come in any order, each exactly once
+// (a conditional param may be left out: it is absent). Whether presence fits the conditions is for
+// space.contains() to judge.
 template <class Space>
 typename Space::config parse_config(std::string_view text) {
     return detail::config_parser<typename Space::config>::parse(text);

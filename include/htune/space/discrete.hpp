@@ -16,6 +16,7 @@
 #include "../core/fixed_string.hpp"
 #include "../core/rng.hpp"
 #include "param_common.hpp"
+#include "unit_layout.hpp"
 
 namespace htune {
 
@@ -70,6 +71,8 @@ public:
 
     std::span<value_type const> values() const noexcept { return m_values; }
     std::size_t count() const noexcept { return m_values.size(); }
+
+    unit_layout layout() const noexcept { return {unit_kind::discrete, count(), false}; }
 
     // Index-based: each value owns an equal slice of [0, 1), in the order given.
     double to_unit(value_type x) const noexcept {

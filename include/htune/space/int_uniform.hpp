@@ -12,6 +12,7 @@
 #include "../core/fixed_string.hpp"
 #include "../core/rng.hpp"
 #include "param_common.hpp"
+#include "unit_layout.hpp"
 
 namespace htune {
 
@@ -108,6 +109,12 @@ public:
     constexpr std::uint64_t count() const noexcept {
         return (static_cast<std::uint64_t>(m_high) - static_cast<std::uint64_t>(m_low)) /
                    static_cast<std::uint64_t>(m_options.step) + 1;
+    }
+
+    // Log ints are continuous in log space (rounded by from_unit), as Optuna treats them.
+    constexpr unit_layout layout() const noexcept {
+        if (m_options.log) return {unit_kind::continuous, 0, true};
+        return {unit_kind::discrete, count(), false};
     }
 
     // Linear: each grid value owns an equal slice of [0, 1) and maps to its centre. Log: the

@@ -10,6 +10,7 @@
 #include "../core/fixed_string.hpp"
 #include "../core/rng.hpp"
 #include "param_common.hpp"
+#include "unit_layout.hpp"
 
 namespace htune {
 
@@ -53,6 +54,7 @@ public:
     constexpr double low() const noexcept { return m_low; }
     constexpr double high() const noexcept { return m_high; }
 
+    static constexpr unit_layout layout() noexcept { return {unit_kind::continuous, 0, true}; }
     double to_unit(double x) const noexcept {
         return (std::log(x) - std::log(m_low)) / (std::log(m_high) - std::log(m_low));
     }
@@ -61,7 +63,8 @@ public:
         if (u >= 1.0) return m_high;
         double const log_low = std::log(m_low);
         // exp may land one ulp outside the bounds; the clamp keeps contains() true.
-        return std::clamp(std::exp(log_low + u * (std::log(m_high) - log_low)), m_low, m_high);
+        double const x = std::exp(log_low + u * (std::log(m_high) - log_low));
+        return std::clamp(detail::tidy_decimal(x, x), m_low, m_high);
     }
     double sample(rng& g) const noexcept { return from_unit(uniform01(g)); }
     constexpr bool contains(double x) const noexcept { return m_low <= x && x <= m_high; }

@@ -4,6 +4,7 @@
 // and number <-> text conversions that round-trip bit for bit.
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,6 +55,27 @@ inline void append_number(std::string& out, std::int64_t x) {
     char buffer[32];
     auto const [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
     out.append(buffer, ec == std::errc{} ? end : buffer);
+}
+
+// from_unit goes through arithmetic (and log/exp) that can land a little beside a decimal value: a
+// grid point 0.001 would come back as 0.0010000000000000002. tidy_decimal rounds x to 15 significant
+// digits of `scale` (the size of the numbers the arithmetic went through: the bounds for a linear
+// param, x itself for a log one) when that moves it by at most 4 ulps of scale. Decimal values then
+// come back exactly, and any other value moves by less than 1e-15 relative to scale.
+inline double tidy_decimal(double x, double scale) noexcept {
+    scale = std::fabs(scale);
+    if (!(x == x) || x - x != 0.0 || !(scale > 0.0) || scale - scale != 0.0) return x;
+    int const digits_before = static_cast<int>(std::floor(std::log10(scale))) + 1;
+    int const decimals = 15 - digits_before;
+    char buffer[400];
+    auto const [end, ec] = decimals >= 0
+        ? std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::fixed, decimals)
+        : std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::general, 15);
+    if (ec != std::errc{}) return x;
+    double y = x;
+    std::from_chars(buffer, end, y);
+    double const ulp = std::nextafter(scale, 2 * scale + 1.0) - scale;
+    return std::fabs(y - x) <= 4 * ulp ? y : x;
 }
 
 // Whole-text parses: trailing characters make the text invalid.

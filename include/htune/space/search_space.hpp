@@ -11,15 +11,26 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <span>
 
 #include "../core/fixed_string.hpp"
 #include "../core/rng.hpp"
 #include "../core/type_list.hpp"
+#include "conditional.hpp"
 #include "config.hpp"
+#include "unit_layout.hpp"
 
 namespace htune {
 
 namespace detail {
+template <class... P>
+constexpr std::size_t param_index_by_view(std::string_view name) {
+    constexpr std::array<std::string_view, sizeof...(P)> names{P::name...};
+    std::size_t i = 0;
+    while (i < names.size() && names[i] != name) ++i;
+    return i;
+}
+
 template <class... P>
 constexpr std::size_t first_duplicate_name() {
     constexpr std::array<std::string_view, sizeof...(P)> names{P::name...};
@@ -54,11 +65,79 @@ consteval bool names_distinct() {
     }
     return true;
 }
+
+// The param that a conditional param at position I depends on must exist and come before it, and
+// the values in its condition must be values the parent can take.
+template <fixed_string Child, fixed_string Parent>
+struct unknown_condition_parent {
+    static_assert(always_false_name<Child>, "htune::search_space: the conditional param Child depends on "
+                                            "Parent, which is not an earlier param of the space (see "
+                                            "unknown_condition_parent<Child, Parent> above)");
+    static constexpr bool value = true;
+};
+template <fixed_string Child, fixed_string Parent>
+struct unknown_condition_value {
+    static_assert(always_false_name<Child>, "htune::search_space: the condition of param Child names a value "
+                                            "that param Parent cannot take (or Parent is not numeric for "
+                                            "when_at_least); see unknown_condition_value<Child, Parent> above");
+    static constexpr bool value = true;
+};
+
+template <class Param>
+struct unwrap_conditional {
+    using type = Param;
+};
+template <class Param, class Condition>
+struct unwrap_conditional<conditional<Param, Condition>> {
+    using type = Param;
+};
+
+template <std::size_t I, class... P>
+consteval bool condition_valid() {
+    using param = mp_at<type_list<P...>, I>;
+    if constexpr (!is_conditional_param<param>) {
+        return true;
+    } else {
+        using cond = typename param::condition;
+        constexpr std::size_t j = param_index_by_view<P...>(cond::parent);
+        constexpr auto child = name_as_fixed_string<param>();
+        if constexpr (j >= I) {
+            constexpr std::size_t n = cond::parent.size();
+            constexpr auto parent = [] {
+                char chars[n + 1]{};
+                for (std::size_t k = 0; k < n; ++k) chars[k] = cond::parent[k];
+                return fixed_string<n + 1>(chars);
+            }();
+            return unknown_condition_parent<child, parent>::value;
+        } else {
+            using parent_param = typename unwrap_conditional<mp_at<type_list<P...>, j>>::type;
+            if constexpr (!cond::template values_known<parent_param>())
+                return unknown_condition_value<child, name_as_fixed_string<parent_param>()>::value;
+            return true;
+        }
+    }
+}
+
+template <class Param, class... P>
+constexpr std::ptrdiff_t parent_index() {
+    if constexpr (is_conditional_param<Param>)
+        return static_cast<std::ptrdiff_t>(param_index_by_view<P...>(Param::condition::parent));
+    else
+        return -1;
+}
+
+template <class... P>
+consteval bool conditions_valid() {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+        return (condition_valid<I, P...>() && ...);
+    }(std::index_sequence_for<P...>{});
+}
 } // namespace detail
 
 template <class... P>
 class search_space {
     static_assert(detail::names_distinct<P...>());
+    static_assert(detail::conditions_valid<P...>());
 
 public:
     using config = space_config<P...>;
@@ -85,26 +164,68 @@ public:
     }
     constexpr params_type const& params() const noexcept { return m_params; }
 
-    // Draws the params in declaration order, so one seed gives one config on every platform.
-    config sample(rng& g) const {
-        return std::apply([&](auto const&... p) { return config{p.sample(g)...}; }, m_params);
+    // Index of the param each param's presence depends on, or -1 for an unconditional param.
+    static constexpr std::array<std::ptrdiff_t, size> parents = [] {
+        std::array<std::ptrdiff_t, size> out{};
+        std::size_t i = 0;
+        ((out[i++] = detail::parent_index<P, P...>()), ...);
+        return out;
+    }();
+    static constexpr bool has_conditions = (is_conditional_param<P> || ...);
+
+    std::array<unit_layout, size> layouts() const {
+        return std::apply([](auto const&... p) { return std::array<unit_layout, size>{p.layout()...}; }, m_params);
     }
 
+    // Whether param I is present in c, judged from the params before it.
+    template <std::size_t I>
+    bool active(config const& c) const {
+        using param = mp_at<type_list<P...>, I>;
+        if constexpr (!is_conditional_param<param>) {
+            return true;
+        } else {
+            constexpr std::size_t j = static_cast<std::size_t>(parents[I]);
+            using parent = mp_at<type_list<P...>, j>;
+            auto const& value = std::get<j>(c.values());
+            if constexpr (is_conditional_param<parent>)
+                return active<j>(c) && value.has_value() &&
+                       param::condition::holds(std::get<j>(m_params).param(), *value);
+            else
+                return param::condition::holds(std::get<j>(m_params), value);
+        }
+    }
+
+    // Draws the params in declaration order, so one seed gives one config on every platform. An absent
+    // conditional param still consumes its draw, so the other params do not depend on presence.
+    config sample(rng& g) const {
+        config c;
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (sample_one<I>(c, g), ...);
+        }(std::make_index_sequence<size>{});
+        return c;
+    }
+
+    // NaN for absent params.
     std::array<double, size> to_unit(config const& c) const {
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
             return std::array<double, size>{std::get<I>(m_params).to_unit(std::get<I>(c.values()))...};
         }(std::make_index_sequence<size>{});
     }
 
-    config from_unit(std::array<double, size> const& u) const {
-        return [&]<std::size_t... I>(std::index_sequence<I...>) {
-            return config{std::get<I>(m_params).from_unit(u[I])...};
+    // Presence is decided by the conditions, whatever u holds for an absent param.
+    config from_unit(std::span<double const, size> u) const {
+        config c;
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (from_unit_one<I>(c, u[I]), ...);
         }(std::make_index_sequence<size>{});
+        return c;
     }
+    config from_unit(std::array<double, size> const& u) const { return from_unit(std::span<double const, size>(u)); }
 
+    // In bounds, and each conditional param present exactly when its condition holds.
     bool contains(config const& c) const {
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
-            return (std::get<I>(m_params).contains(std::get<I>(c.values())) && ...);
+            return (contains_one<I>(c) && ...);
         }(std::make_index_sequence<size>{});
     }
 
@@ -118,6 +239,35 @@ public:
     }
 
 private:
+    template <std::size_t I>
+    void sample_one(config& c, rng& g) const {
+        auto value = std::get<I>(m_params).sample(g);
+        if constexpr (is_conditional_param<mp_at<type_list<P...>, I>>)
+            if (!active<I>(c)) value.reset();
+        std::get<I>(c.values()) = std::move(value);
+    }
+
+    template <std::size_t I>
+    void from_unit_one(config& c, double u) const {
+        using param = mp_at<type_list<P...>, I>;
+        if constexpr (is_conditional_param<param>) {
+            if (!active<I>(c)) {
+                std::get<I>(c.values()).reset();
+                return;
+            }
+            if (u != u) u = 0.5; // present, but the point had no coordinate for it
+        }
+        std::get<I>(c.values()) = std::get<I>(m_params).from_unit(u);
+    }
+
+    template <std::size_t I>
+    bool contains_one(config const& c) const {
+        auto const& value = std::get<I>(c.values());
+        if constexpr (is_conditional_param<mp_at<type_list<P...>, I>>)
+            if (value.has_value() != active<I>(c)) return false;
+        return std::get<I>(m_params).contains(value);
+    }
+
     params_type m_params{};
 };
 

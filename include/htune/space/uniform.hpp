@@ -3,12 +3,14 @@
 // (uniform<"x", -5.0, 10.0>{}) or, with none in the type, given at run time (uniform<"x">{-5.0, 10.0}).
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <string_view>
 
 #include "../core/fixed_string.hpp"
 #include "../core/rng.hpp"
 #include "param_common.hpp"
+#include "unit_layout.hpp"
 
 namespace htune {
 
@@ -52,8 +54,12 @@ public:
     constexpr double low() const noexcept { return m_low; }
     constexpr double high() const noexcept { return m_high; }
 
+    static constexpr unit_layout layout() noexcept { return {unit_kind::continuous, 0, false}; }
     double to_unit(double x) const noexcept { return (x - m_low) / (m_high - m_low); }
-    double from_unit(double u) const noexcept { return std::clamp(m_low + u * (m_high - m_low), m_low, m_high); }
+    double from_unit(double u) const noexcept {
+        double const scale = std::max(std::fabs(m_low), std::fabs(m_high));
+        return std::clamp(detail::tidy_decimal(m_low + u * (m_high - m_low), scale), m_low, m_high);
+    }
     double sample(rng& g) const noexcept { return uniform_real(g, m_low, m_high); }
     constexpr bool contains(double x) const noexcept { return m_low <= x && x <= m_high; }
 
