@@ -1,0 +1,350 @@
+#pragma once
+// study<Space, Sampler>: a tuning session over any objective.
+//
+//   tune::study<search_space<uniform<"x", -5.0, 10.0>, uniform<"y", 0.0, 15.0>>, samplers::tpe<>> s{{.seed = 7}};
+//   auto t = s.ask();                                    // t.get<"x">() is a double, typed by the space
+//   s.tell(t, branin(t.get<"x">(), t.get<"y">()));
+//   s.optimize([](auto& t) { return branin(t.template get<"x">(), t.template get<"y">()); }, 40);
+//
+// Trial n's proposal uses the random stream (study seed, n), and the sampler sees finished trials in
+// trial-number order, so one seed gives one sequence of trials. An objective that throws, or returns
+// NaN or infinity, fails its trial with the message and the study goes on; samplers never see failed
+// values. ask/tell/report may be called from several threads (one lock; a sampler's ask runs under it).
+// The trial records hold everything a journal stores, so a persistent storage can be put under the
+// same interface (tune/trial.hpp).
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../core/errors.hpp"
+#include "../core/fixed_string.hpp"
+#include "../core/rng.hpp"
+#include "../samplers/random.hpp"
+#include "../samplers/sampler.hpp"
+#include "../space/config_text.hpp"
+#include "dimensions.hpp"
+#include "trial.hpp"
+
+namespace htune::tune {
+
+struct study_options {
+    direction goal = direction::minimize;
+    std::uint64_t seed = 0;
+};
+
+// Thrown by an objective (or by trial::prune()) to stop its trial early: the trial becomes pruned.
+class trial_pruned : public std::exception {
+public:
+    char const* what() const noexcept override { return "htune::tune::trial_pruned"; }
+};
+
+template <class Space, class Sampler = samplers::random>
+class study {
+    static_assert(has_role<Sampler, role::sampler>,
+                  "htune::tune::study<Space, Sampler>: Sampler is not a sampler; it needs `using htune_role = "
+                  "htune::role::sampler;` (see docs/concepts/sampler.md)");
+    static_assert(concepts::sampler<Sampler>,
+                  "htune::tune::study<Space, Sampler>: Sampler has no ask(samplers::ask_context const&, "
+                  "std::span<double>) (see docs/concepts/sampler.md)");
+
+public:
+    using space_type = Space;
+    using sampler_type = Sampler;
+    using config = typename Space::config;
+    using record = trial_record<config>;
+
+    // What ask() hands out and an objective receives: the trial's number and config, and the way to
+    // report intermediate values and attributes. Cheap to copy; valid while the study lives.
+    class trial {
+    public:
+        std::uint64_t number() const noexcept { return m_number; }
+        config const& params() const noexcept { return m_config; }
+        template <fixed_string Name>
+        auto get() const {
+            return m_config.template get<Name>();
+        }
+        // A seed for the objective's own randomness (weight init, shuffling), from (study seed, number).
+        std::uint64_t seed() const noexcept { return m_seed; }
+
+        void report(std::uint64_t at_step, double value) const { m_study->report(*this, at_step, value); }
+        void set_user_attr(std::string key, std::string value) const {
+            m_study->set_user_attr(*this, std::move(key), std::move(value));
+        }
+        [[noreturn]] void prune() const { throw trial_pruned{}; }
+
+    private:
+        friend class study;
+        trial(study* s, std::uint64_t number, config c, std::uint64_t seed)
+            : m_study(s), m_number(number), m_config(std::move(c)), m_seed(seed) {}
+        study* m_study;
+        std::uint64_t m_number;
+        config m_config;
+        std::uint64_t m_seed;
+    };
+
+    study()
+        requires(std::is_default_constructible_v<Space> && std::is_default_constructible_v<Sampler>)
+        : study(Space{}, Sampler{}, study_options{}) {}
+    explicit study(study_options options)
+        requires(std::is_default_constructible_v<Space> && std::is_default_constructible_v<Sampler>)
+        : study(Space{}, Sampler{}, options) {}
+    explicit study(Space space, Sampler sampler = Sampler{}, study_options options = {})
+        : m_space(std::move(space)), m_sampler(std::move(sampler)), m_options(options),
+          m_dims(dimensions_of(m_space)) {
+        samplers::setup(m_sampler, std::span<samplers::dimension const>(m_dims));
+        m_capacity = samplers::capacity(m_sampler, std::span<samplers::dimension const>(m_dims));
+    }
+
+    study(study const&) = delete; // trials point back to their study
+    study& operator=(study const&) = delete;
+
+    Space const& space() const noexcept { return m_space; }
+    Sampler const& sampler() const noexcept { return m_sampler; }
+    study_options const& options() const noexcept { return m_options; }
+
+    // The next trial: an enqueued config if any, otherwise the sampler's proposal.
+    trial ask() {
+        std::lock_guard lock(m_mutex);
+        std::uint64_t const number = m_trials.size();
+        record r;
+        r.number = number;
+        r.started = record::clock::now();
+        if (!m_queue.empty()) {
+            r.config = std::move(m_queue.front());
+            m_queue.pop_front();
+            r.enqueued = true;
+            auto const u = m_space.to_unit(r.config);
+            r.unit.assign(u.begin(), u.end());
+        } else {
+            HTUNE_CHECK(!sampler_exhausted(), "htune::tune::study::ask: the sampler has no points left (all ",
+                        *m_capacity, " used)");
+            refresh_history();
+            std::vector<double> point(Space::size, 0.5);
+            rng g = rng::stream(m_options.seed, number);
+            samplers::ask_context const ctx{std::span<samplers::dimension const>(m_dims),
+                                            std::span<samplers::observation const>(m_history),
+                                            std::span<std::uint64_t const>(m_failed),
+                                            number,
+                                            m_sampled,
+                                            m_options.seed,
+                                            &g};
+            m_sampler.ask(ctx, std::span<double>(point));
+            for (std::size_t i = 0; i < point.size(); ++i)
+                HTUNE_CHECK(!(point[i] < 0.0 || point[i] > 1.0), "htune::tune::study::ask: the sampler proposed ",
+                            point[i], " for param \"", m_dims[i].name, "\", outside the unit interval");
+            r.config = m_space.from_unit(std::span<double const, Space::size>(point.data(), Space::size));
+            // Store the config's own coordinates: snapped, and NaN where a param is absent.
+            auto const u = m_space.to_unit(r.config);
+            r.unit.assign(u.begin(), u.end());
+            ++m_sampled;
+        }
+        m_trials.push_back(std::move(r));
+        ++m_running;
+        return trial(this, number, m_trials.back().config, trial_seed(number));
+    }
+
+    // Completes the trial with the objective's value; NaN or infinity fails it instead.
+    void tell(trial const& t, double value) {
+        if (!std::isfinite(value)) {
+            fail(t, htune::detail::concat("the objective returned ", value));
+            return;
+        }
+        std::lock_guard lock(m_mutex);
+        record& r = running_record(t.number(), "tell");
+        r.value = value;
+        finish(r, trial_state::complete);
+    }
+
+    void fail(trial const& t, std::string message) {
+        std::lock_guard lock(m_mutex);
+        record& r = running_record(t.number(), "fail");
+        r.message = std::move(message);
+        finish(r, trial_state::failed);
+    }
+
+    // Stops the trial early; samplers rank it by its last intermediate value.
+    void prune(trial const& t) {
+        std::lock_guard lock(m_mutex);
+        finish(running_record(t.number(), "prune"), trial_state::pruned);
+    }
+
+    // An intermediate value at a step (an epoch, a fold): what pruners judge. Non-finite values are refused.
+    void report(trial const& t, std::uint64_t at_step, double value) {
+        HTUNE_CHECK(std::isfinite(value), "htune::tune::study::report: trial ", t.number(), " step ", at_step,
+                    ": value ", value, " is not finite");
+        std::lock_guard lock(m_mutex);
+        record& r = running_record(t.number(), "report");
+        HTUNE_CHECK(r.intermediate.empty() || (r.intermediate.back().step) < at_step,
+                    "htune::tune::study::report: trial ", t.number(), ": step ", at_step, " after step ",
+                    r.intermediate.back().step, " (steps must increase)");
+        r.intermediate.push_back({at_step, value});
+    }
+
+    void set_user_attr(trial const& t, std::string key, std::string value) {
+        std::lock_guard lock(m_mutex);
+        HTUNE_CHECK(t.number() < m_trials.size(), "htune::tune::study::set_user_attr: no trial ", t.number());
+        m_trials[t.number()].user_attrs.insert_or_assign(std::move(key), std::move(value));
+    }
+
+    // Queues a config to be tried next (warm start); checked against the space.
+    void enqueue(config c) {
+        HTUNE_CHECK(m_space.contains(c), "htune::tune::study::enqueue: ", to_string(c), " is not in the space ",
+                    m_space.describe());
+        std::lock_guard lock(m_mutex);
+        m_queue.push_back(std::move(c));
+    }
+    void enqueue(std::string_view text) { enqueue(parse_config<Space>(text)); }
+
+    // Runs up to n_trials trials of objective(trial&) -> number, one after another; stops early at the
+    // timeout (checked before each trial) or when the sampler has no points left. Returns the number run.
+    template <class Objective>
+    std::uint64_t optimize(Objective&& objective, std::uint64_t n_trials,
+                           std::optional<std::chrono::duration<double>> timeout = std::nullopt) {
+        static_assert(std::is_invocable_v<Objective&, trial&>,
+                      "htune::tune::study::optimize: the objective must be callable as objective(trial&) "
+                      "(a generic lambda `[](auto& t) { ... }` works)");
+        using result = std::invoke_result_t<Objective&, trial&>;
+        static_assert(std::is_convertible_v<result, double>,
+                      "htune::tune::study::optimize: the objective must return a number");
+        auto const start = std::chrono::steady_clock::now();
+        std::uint64_t done = 0;
+        for (; done < n_trials; ++done) {
+            if (timeout && std::chrono::steady_clock::now() - start >= *timeout) break;
+            if (!has_next()) break;
+            trial t = ask();
+            run_one(objective, t);
+        }
+        return done;
+    }
+
+    // Whether ask() can give another trial.
+    bool has_next() const {
+        std::lock_guard lock(m_mutex);
+        return !m_queue.empty() || !sampler_exhausted();
+    }
+
+    // The complete trial with the best value (the earliest among equals).
+    record const& best() const {
+        std::lock_guard lock(m_mutex);
+        record const* best = nullptr;
+        for (auto const& r : m_trials)
+            if (r.state == trial_state::complete && (!best || better(r.value, best->value))) best = &r;
+        HTUNE_CHECK(best != nullptr, "htune::tune::study::best: no trial has completed yet (",
+                    m_trials.size(), " trials, ", count_locked(trial_state::failed), " failed)");
+        return *best;
+    }
+    double best_value() const { return best().value; }
+    config const& best_config() const { return best().config; }
+
+    // Every trial so far, by number. Read it when no other thread is changing the study.
+    std::vector<record> const& trials() const noexcept { return m_trials; }
+    std::size_t count(trial_state s) const {
+        std::lock_guard lock(m_mutex);
+        return count_locked(s);
+    }
+
+private:
+    std::uint64_t trial_seed(std::uint64_t number) const noexcept {
+        return rng::stream(m_options.seed, number, 0x0b1ec7u)();
+    }
+
+    bool sampler_exhausted() const noexcept { return m_capacity && m_sampled >= *m_capacity; }
+
+    bool better(double a, double b) const noexcept {
+        return m_options.goal == direction::minimize ? a < b : a > b;
+    }
+
+    std::size_t count_locked(trial_state s) const {
+        return static_cast<std::size_t>(
+            std::count_if(m_trials.begin(), m_trials.end(), [s](record const& r) { return r.state == s; }));
+    }
+
+    record& running_record(std::uint64_t number, char const* what) {
+        HTUNE_CHECK(number < m_trials.size(), "htune::tune::study::", what, ": no trial ", number);
+        record& r = m_trials[number];
+        HTUNE_CHECK(r.state == trial_state::running, "htune::tune::study::", what, ": trial ", number, " is already ",
+                    to_string(r.state));
+        return r;
+    }
+
+    void finish(record& r, trial_state s) {
+        r.state = s;
+        r.finished = record::clock::now();
+        --m_running;
+        m_history_dirty = true;
+    }
+
+    // The sampler's view, rebuilt after trials finish: observations in number order with losses
+    // (negated values when maximising); failed trials, and pruned ones without a value, listed apart.
+    void refresh_history() {
+        if (!m_history_dirty) return;
+        m_history.clear();
+        m_failed.clear();
+        double const sign = m_options.goal == direction::minimize ? 1.0 : -1.0;
+        for (auto const& r : m_trials) {
+            samplers::observation o;
+            o.number = r.number;
+            o.unit = std::span<double const>(r.unit);
+            o.enqueued = r.enqueued;
+            if (r.state == trial_state::complete) {
+                o.loss = sign * r.value;
+            } else if (r.state == trial_state::pruned && !r.intermediate.empty()) {
+                o.loss = sign * r.intermediate.back().value;
+                o.pruned = true;
+                o.pruned_step = r.intermediate.back().step;
+            } else {
+                if (r.state != trial_state::running) m_failed.push_back(r.number);
+                continue;
+            }
+            m_history.push_back(o);
+        }
+        m_history_dirty = false;
+    }
+
+    template <class Objective>
+    void run_one(Objective& objective, trial& t) {
+        double value = 0.0;
+        try {
+            value = static_cast<double>(objective(t));
+        } catch (trial_pruned const&) {
+            prune(t);
+            return;
+        } catch (std::exception const& e) {
+            fail(t, e.what());
+            return;
+        } catch (...) {
+            fail(t, "the objective threw an exception that is not a std::exception");
+            throw;
+        }
+        tell(t, value);
+    }
+
+    Space m_space;
+    Sampler m_sampler;
+    study_options m_options;
+    std::vector<samplers::dimension> m_dims;
+    std::optional<std::uint64_t> m_capacity;
+
+    mutable std::mutex m_mutex;
+    std::vector<record> m_trials;
+    std::deque<config> m_queue;
+    std::uint64_t m_sampled = 0;
+    std::uint64_t m_running = 0;
+    std::vector<samplers::observation> m_history;
+    std::vector<std::uint64_t> m_failed;
+    bool m_history_dirty = true;
+};
+
+} // namespace htune::tune

@@ -1,0 +1,63 @@
+#pragma once
+// What a study keeps of each trial: its number, state, config (typed by the space) and its point in
+// the unit cube, the objective's value, intermediate values for pruners, user attributes, the
+// failure message and the timing. Enough to rebuild the sampler's view (a journal stores the same).
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace htune::tune {
+
+enum class trial_state { running, complete, failed, pruned };
+
+inline constexpr std::string_view to_string(trial_state s) noexcept {
+    switch (s) {
+    case trial_state::running: return "running";
+    case trial_state::complete: return "complete";
+    case trial_state::failed: return "failed";
+    case trial_state::pruned: return "pruned";
+    }
+    return "?";
+}
+
+enum class direction { minimize, maximize };
+
+struct intermediate_value {
+    std::uint64_t step = 0;
+    double value = 0.0;
+    friend bool operator==(intermediate_value const&, intermediate_value const&) = default;
+};
+
+template <class Config>
+struct trial_record {
+    using clock = std::chrono::system_clock;
+
+    std::uint64_t number = 0;
+    trial_state state = trial_state::running;
+    Config config{};
+    std::vector<double> unit;                          // the config in the unit cube; NaN where absent
+    double value = std::numeric_limits<double>::quiet_NaN(); // the objective's value when complete
+    std::vector<intermediate_value> intermediate;      // report()ed values, in increasing step
+    std::map<std::string, std::string, std::less<>> user_attrs;
+    std::string message;                               // why it failed
+    bool enqueued = false;                             // the config came from enqueue(), not the sampler
+    clock::time_point started{};
+    clock::time_point finished{};
+
+    bool finished_ok() const noexcept { return state == trial_state::complete; }
+    std::chrono::duration<double> duration() const { return finished - started; }
+    // The last intermediate value, if any (what a pruned trial is ranked by).
+    std::optional<intermediate_value> last_intermediate() const {
+        if (intermediate.empty()) return std::nullopt;
+        return intermediate.back();
+    }
+};
+
+} // namespace htune::tune
