@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Summarises the samplers benchmark: reads the JSON lines of every runner (htune's, optuna's,
+dlib's) and prints a regret table, a cost table, a check of the function values, and as its last
+line one JSON object.
+
+    bench/samplers/report.py [FILE ...]        (no FILE, or "-": standard input)
+
+Input lines (anything that is not a JSON object with "runner" is skipped, so logs can be mixed in):
+  regret  {"runner":R,"function":F,"seed":s,"best":{"50":v,...},"seconds":t}
+  cost    {"runner":R,"cost_trials":N,"ms_per_trial":x,...}
+  check   {"runner":R,"check":F,"x":[...],"value":v}
+
+Regret is the simple regret best - optimum (optima: branin 5/(4 pi), hartmann6 -3.32236801141551,
+rosenbrock5 0, ackley10 0), clamped at 0 (the listed Hartmann6 minimum is 5e-15 above the true one).
+For each function and N, each runner gets the median and the interquartile range (q75 - q25,
+linear interpolation as numpy's default) over its seeds. A runner that printed the same
+(function, seed) twice keeps the last line. Check lines of different runners are matched by
+function and order and their largest relative difference is shown.
+
+Last line: {"bench":"samplers","tpe_ms_1000":..,"optuna_tpe_ms_1000":..,"gp_ms_200":..,
+"regret":{F:{N:{R:median}}},"regret_iqr":{F:{N:{R:iqr}}},"regret_q25":..,"regret_q75":..,
+"seeds":{F:{R:count}},"seconds":{F:{R:median wall seconds per run}},"cost":{R:{N:ms}},
+"check_max_rel_diff":x}
+tpe_ms_1000 is htune_tpe's ms_per_trial at 1000 trials, optuna_tpe_ms_1000 optuna_tpe's, gp_ms_200
+htune_gp's at 200; null when absent.
+"""
+
+import json
+import math
+import sys
+from collections import defaultdict
+
+OPTIMA = {
+    "branin": 5.0 / (4.0 * math.pi),  # 0.397887357729738, as problems::branin::optimum_value()
+    "hartmann6": -3.32236801141551,
+    "rosenbrock5": 0.0,
+    "ackley10": 0.0,
+}
+FUNCTION_ORDER = ["branin", "hartmann6", "rosenbrock5", "ackley10"]
+RUNNER_ORDER = ["htune_gp", "htune_tpe", "htune_cmaes", "htune_random", "htune_sobol",
+                "optuna_tpe", "optuna_cmaes", "optuna_random", "dlib", "dlib_find_min_global"]
+
+
+def ordered(names, order):
+    return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
+
+
+def quantile(values, q):
+    """Linear interpolation between order statistics (numpy's default)."""
+    v = sorted(values)
+    if not v:
+        return math.nan
+    pos = (len(v) - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (pos - lo)
+
+
+def read_lines(paths):
+    streams = paths or ["-"]
+    for path in streams:
+        f = sys.stdin if path == "-" else open(path, encoding="utf-8")
+        try:
+            for line in f:
+                line = line.strip()
+                if not line.startswith("{"):
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(obj, dict) and "runner" in obj:
+                    yield obj
+        finally:
+            if f is not sys.stdin:
+                f.close()
+
+
+def fmt(x, width=10):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-".rjust(width)
+    if x == 0:
+        return "0".rjust(width)
+    return f"{x:.3g}".rjust(width)
+
+
+def main(argv):
+    regret_runs = {}            # (function, runner, seed) -> line
+    cost = defaultdict(dict)    # runner -> trials -> ms
+    checks = defaultdict(list)  # runner -> [(function, x, value)]
+    duplicates = 0
+    for obj in read_lines(argv[1:]):
+        runner = obj["runner"]
+        if "best" in obj and "function" in obj:
+            key = (obj["function"], runner, obj.get("seed"))
+            duplicates += key in regret_runs
+            regret_runs[key] = obj
+        elif "cost_trials" in obj:
+            cost[runner][int(obj["cost_trials"])] = float(obj["ms_per_trial"])
+        elif "check" in obj:
+            checks[runner].append((obj["check"], obj.get("x"), float(obj["value"])))
+    if duplicates:
+        print(f"report.py: {duplicates} repeated (runner, function, seed) lines; the last of each is used",
+              file=sys.stderr)
+
+    # regret[F][N][R] = [regrets over seeds]
+    regret = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    seconds = defaultdict(lambda: defaultdict(list))
+    unknown = set()
+    for (function, runner, _seed), obj in regret_runs.items():
+        if function not in OPTIMA:
+            unknown.add(function)
+            continue
+        for n, v in obj["best"].items():
+            if v is None:
+                continue
+            regret[function][int(n)][runner].append(max(0.0, float(v) - OPTIMA[function]))
+        if "seconds" in obj:
+            seconds[function][runner].append(float(obj["seconds"]))
+    if unknown:
+        print(f"report.py: unknown functions skipped: {', '.join(sorted(unknown))}", file=sys.stderr)
+
+    summary = {"bench": "samplers"}
+    medians, iqrs, q25s, q75s, seed_counts, median_seconds = {}, {}, {}, {}, {}, {}
+
+    print("Simple regret (best - optimum) over seeds: median [q25, q75]")
+    for function in ordered(regret, FUNCTION_ORDER):
+        by_n = regret[function]
+        runners = ordered({r for n in by_n for r in by_n[n]}, RUNNER_ORDER)
+        counts = {r: max(len(by_n[n].get(r, [])) for n in by_n) for r in runners}
+        seed_counts[function] = counts
+        median_seconds[function] = {r: quantile(seconds[function][r], 0.5)
+                                    for r in runners if seconds[function][r]}
+        print(f"\n{function} (optimum {OPTIMA[function]!r})")
+        header = f"  {'runner':<22}{'seeds':>6}"
+        for n in sorted(by_n):
+            header += f"  {('N=' + str(n)):>30}"
+        header += f"{'s/run':>9}"
+        print(header)
+        for r in runners:
+            row = f"  {r:<22}{counts[r]:>6}"
+            for n in sorted(by_n):
+                vals = by_n[n].get(r, [])
+                if vals:
+                    row += f"  {fmt(quantile(vals, 0.5))} [{fmt(quantile(vals, 0.25), 8)}, {fmt(quantile(vals, 0.75), 8)}]"
+                else:
+                    row += f"  {'-':>30}"
+            s = median_seconds[function].get(r)
+            row += f"{fmt(s, 9)}"
+            print(row)
+        medians[function], iqrs[function], q25s[function], q75s[function] = {}, {}, {}, {}
+        for n in sorted(by_n):
+            key = str(n)
+            medians[function][key] = {r: quantile(v, 0.5) for r, v in ordered_items(by_n[n])}
+            q25s[function][key] = {r: quantile(v, 0.25) for r, v in ordered_items(by_n[n])}
+            q75s[function][key] = {r: quantile(v, 0.75) for r, v in ordered_items(by_n[n])}
+            iqrs[function][key] = {r: quantile(v, 0.75) - quantile(v, 0.25) for r, v in ordered_items(by_n[n])}
+    if not regret:
+        print("  (no regret lines)")
+
+    print("\nCost: ms per trial (ask + evaluate + tell) with N trials in the history")
+    sizes = sorted({n for r in cost for n in cost[r]})
+    if sizes:
+        print(f"  {'runner':<22}" + "".join(f"{('N=' + str(n)):>12}" for n in sizes))
+        for r in ordered(cost, RUNNER_ORDER):
+            print(f"  {r:<22}" + "".join(fmt(cost[r].get(n), 12) for n in sizes))
+    else:
+        print("  (no cost lines)")
+
+    worst = None
+    if len(checks) >= 2:
+        print("\nCheck: function values at the fixed points, largest relative difference to the first runner")
+        runners = ordered(checks, RUNNER_ORDER)
+        ref = checks[runners[0]]
+        worst = 0.0
+        for r in runners[1:]:
+            other = checks[r]
+            if len(other) != len(ref) or any(a[0] != b[0] for a, b in zip(ref, other)):
+                print(f"  {r}: points differ from {runners[0]}'s ({len(other)} against {len(ref)})")
+                worst = math.inf
+                continue
+            diff = max(abs(a[2] - b[2]) / max(abs(a[2]), 1e-300) if a[2] != b[2] else 0.0
+                       for a, b in zip(ref, other))
+            worst = max(worst, diff)
+            print(f"  {r} vs {runners[0]}: {len(ref)} points, max relative difference {diff:.3g}")
+        if worst > 1e-12:
+            print("  WARNING: the runners do not evaluate the same functions")
+
+    summary["tpe_ms_1000"] = cost.get("htune_tpe", {}).get(1000)
+    summary["optuna_tpe_ms_1000"] = cost.get("optuna_tpe", {}).get(1000)
+    summary["gp_ms_200"] = cost.get("htune_gp", {}).get(200)
+    summary["regret"] = medians
+    summary["regret_iqr"] = iqrs
+    summary["regret_q25"] = q25s
+    summary["regret_q75"] = q75s
+    summary["seeds"] = seed_counts
+    summary["seconds"] = median_seconds
+    summary["cost"] = {r: {str(n): ms for n, ms in sorted(cost[r].items())} for r in ordered(cost, RUNNER_ORDER)}
+    summary["check_max_rel_diff"] = worst if worst is None or math.isfinite(worst) else "mismatch"
+    print()
+    print(json.dumps(summary, separators=(",", ":")))
+
+
+def ordered_items(by_runner):
+    return [(r, by_runner[r]) for r in ordered(by_runner, RUNNER_ORDER)]
+
+
+if __name__ == "__main__":
+    main(sys.argv)
