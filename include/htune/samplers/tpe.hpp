@@ -42,14 +42,10 @@
 #include "../core/roles.hpp"
 #include "detail/parzen_estimator.hpp"
 #include "dimension.hpp"
+#include "options.hpp"
 #include "sampler.hpp"
 
 namespace htune::samplers {
-
-template <std::int64_t N>
-struct startup_trials {
-    static constexpr std::int64_t value = N;
-};
 
 template <std::int64_t N>
 struct ei_candidates {

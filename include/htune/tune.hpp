@@ -1,0 +1,6 @@
+#pragma once
+// Studies: ask/tell and optimize over any objective, with trial records.
+
+#include "tune/dimensions.hpp"
+#include "tune/study.hpp"
+#include "tune/trial.hpp"
