@@ -56,6 +56,14 @@ struct duplicate_param_name {
     static constexpr bool value = true; // the static_assert above is the one error
 };
 
+template <class Condition>
+constexpr auto parent_name_as_fixed_string() {
+    constexpr std::size_t n = Condition::parent.size();
+    char chars[n + 1]{};
+    for (std::size_t i = 0; i < n; ++i) chars[i] = Condition::parent[i];
+    return fixed_string<n + 1>(chars);
+}
+
 template <class... P>
 consteval bool names_distinct() {
     constexpr std::size_t i = first_duplicate_name<P...>();
@@ -102,13 +110,7 @@ consteval bool condition_valid() {
         constexpr std::size_t j = param_index_by_view<P...>(cond::parent);
         constexpr auto child = name_as_fixed_string<param>();
         if constexpr (j >= I) {
-            constexpr std::size_t n = cond::parent.size();
-            constexpr auto parent = [] {
-                char chars[n + 1]{};
-                for (std::size_t k = 0; k < n; ++k) chars[k] = cond::parent[k];
-                return fixed_string<n + 1>(chars);
-            }();
-            return unknown_condition_parent<child, parent>::value;
+            return unknown_condition_parent<child, parent_name_as_fixed_string<cond>()>::value;
         } else {
             using parent_param = typename unwrap_conditional<mp_at<type_list<P...>, j>>::type;
             if constexpr (!cond::template values_known<parent_param>())
