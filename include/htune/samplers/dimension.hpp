@@ -41,16 +41,8 @@ inline constexpr double inactive = std::numeric_limits<double>::quiet_NaN();
 
 inline bool is_active(double u) noexcept { return !std::isnan(u); }
 
-// Index of the value a unit coordinate falls on, for discrete and categorical dimensions.
-inline std::uint64_t unit_to_index(double u, std::uint64_t count) noexcept {
-    double const scaled = u * static_cast<double>(count);
-    std::uint64_t const i = scaled > 0.0 ? static_cast<std::uint64_t>(scaled) : 0;
-    return i < count ? i : count - 1;
-}
-
-inline double index_to_unit(std::uint64_t i, std::uint64_t count) noexcept {
-    return (static_cast<double>(i) + 0.5) / static_cast<double>(count);
-}
+using htune::index_to_unit;
+using htune::unit_to_index;
 
 // Snaps a coordinate to the centre of its value's slice; continuous coordinates are clamped to [0, 1].
 inline double snap_to_unit(dimension const& d, double u) noexcept {

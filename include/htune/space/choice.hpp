@@ -74,11 +74,6 @@ constexpr bool labels_usable(std::span<std::string_view const> labels) {
     return true;
 }
 
-inline std::size_t unit_to_index(double u, std::size_t count) noexcept {
-    double const scaled = u * static_cast<double>(count);
-    std::size_t const index = scaled > 0.0 ? static_cast<std::size_t>(scaled) : 0;
-    return index < count ? index : count - 1;
-}
 } // namespace detail
 
 template <fixed_string Name, class... Alternatives>
@@ -106,8 +101,8 @@ public:
     constexpr choice() noexcept = default;
 
     static constexpr unit_layout layout() noexcept { return {unit_kind::categorical, count, false}; }
-    double to_unit(std::size_t i) const noexcept { return (static_cast<double>(i) + 0.5) / static_cast<double>(count); }
-    std::size_t from_unit(double u) const noexcept { return detail::unit_to_index(u, count); }
+    double to_unit(std::size_t i) const noexcept { return index_to_unit(i, count); }
+    std::size_t from_unit(double u) const noexcept { return unit_to_index(u, count); }
     std::size_t sample(rng& g) const { return static_cast<std::size_t>(uniform_below(g, count)); }
     constexpr bool contains(std::size_t i) const noexcept { return i < count; }
 
@@ -159,9 +154,9 @@ public:
 
     static constexpr unit_layout layout() noexcept { return {unit_kind::categorical, count, false}; }
     double to_unit(std::string_view s) const noexcept {
-        return (static_cast<double>(index_of(s).value_or(0)) + 0.5) / static_cast<double>(count);
+        return index_to_unit(index_of(s).value_or(0), count);
     }
-    std::string_view from_unit(double u) const noexcept { return labels[detail::unit_to_index(u, count)]; }
+    std::string_view from_unit(double u) const noexcept { return labels[unit_to_index(u, count)]; }
     std::string_view sample(rng& g) const { return labels[uniform_below(g, count)]; }
     constexpr bool contains(std::string_view s) const noexcept { return index_of(s).has_value(); }
 

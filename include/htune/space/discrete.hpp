@@ -75,14 +75,8 @@ public:
     unit_layout layout() const noexcept { return {unit_kind::discrete, count(), false}; }
 
     // Index-based: each value owns an equal slice of [0, 1), in the order given.
-    double to_unit(value_type x) const noexcept {
-        return (static_cast<double>(index_of(x)) + 0.5) / static_cast<double>(count());
-    }
-    value_type from_unit(double u) const noexcept {
-        double const scaled = u * static_cast<double>(count());
-        std::size_t index = scaled > 0.0 ? static_cast<std::size_t>(scaled) : 0;
-        return m_values[index < count() ? index : count() - 1];
-    }
+    double to_unit(value_type x) const noexcept { return index_to_unit(index_of(x), count()); }
+    value_type from_unit(double u) const noexcept { return m_values[unit_to_index(u, count())]; }
     value_type sample(rng& g) const { return m_values[uniform_below(g, count())]; }
     bool contains(value_type x) const noexcept { return index_of(x) < count(); }
 

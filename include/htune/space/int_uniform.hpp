@@ -123,7 +123,7 @@ public:
         if (m_options.log) return (std::log(static_cast<double>(x)) - log_lo()) / (log_hi() - log_lo());
         auto const index = (static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(m_low)) /
                            static_cast<std::uint64_t>(m_options.step);
-        return (static_cast<double>(index) + 0.5) / static_cast<double>(count());
+        return index_to_unit(index, count());
     }
 
     std::int64_t from_unit(double u) const noexcept {
@@ -133,10 +133,7 @@ public:
             if (x >= static_cast<double>(m_high)) return m_high;
             return static_cast<std::int64_t>(x);
         }
-        double const scaled = u * static_cast<double>(count());
-        std::uint64_t index = scaled > 0.0 ? static_cast<std::uint64_t>(scaled) : 0;
-        if (index >= count()) index = count() - 1;
-        return at(index);
+        return at(unit_to_index(u, count()));
     }
 
     std::int64_t sample(rng& g) const {
