@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "check_invalid.hpp"
+
 #include <htune/problems.hpp>
 
 #include <array>
@@ -12,19 +14,7 @@
 using namespace htune;
 
 namespace {
-// Checks the exact message of the htune::invalid_argument thrown by f.
-template <class F>
-void check_invalid(F&& f, std::string const& message) {
-    CAPTURE(message);
-    bool thrown = false;
-    try {
-        f();
-    } catch (htune::invalid_argument const& e) {
-        thrown = true;
-        CHECK(std::string(e.what()) == message);
-    }
-    CHECK(thrown);
-}
+using htune::test::check_invalid;
 
 // The optimum lies in the box, its value is optimum_value(), and every point at a small distance
 // along each axis (kept inside the box) is worse.

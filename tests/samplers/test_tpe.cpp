@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include "check_invalid.hpp"
+
+#include <htune/samplers/random.hpp>
 #include <htune/samplers/tpe.hpp>
 
 #include "allocation_counter.hpp"
@@ -94,32 +97,12 @@ double best_loss(mini_study const& st) {
     return best;
 }
 
-// The random-search baseline: uniform in the cube, snapped.
-struct uniform_sampler {
-    using htune_role = role::sampler;
-    void ask(ask_context const& ctx, std::span<double> unit) const {
-        for (std::size_t d = 0; d < ctx.dims.size(); ++d)
-            unit[d] = snap_to_unit(ctx.dims[d], uniform01(*ctx.random));
-    }
-};
-
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
 }
 
-template <class F>
-void check_invalid(F&& f, std::string const& message) {
-    CAPTURE(message);
-    bool thrown = false;
-    try {
-        f();
-    } catch (htune::invalid_argument const& e) {
-        thrown = true;
-        CHECK(std::string(e.what()) == message);
-    }
-    CHECK(thrown);
-}
+using htune::test::check_invalid;
 
 bool valid_coordinate(dimension const& d, double u) {
     if (!(u >= 0.0 && u <= 1.0)) return false;
@@ -456,7 +439,7 @@ TEST_CASE("tpe: beats random search on a 2-D quadratic") {
         mini_study a{ .dims = dims, .seed = seed }, b = a, c = a;
         tpe<> s;
         tpe<multivariate> m;
-        uniform_sampler r;
+        samplers::random r; // the random-search baseline
         run(a, s, 60, quadratic2);
         run(b, m, 60, quadratic2);
         run(c, r, 60, quadratic2);
@@ -488,7 +471,7 @@ TEST_CASE("tpe: beats random search with a categorical dimension") {
     for (std::uint64_t seed = 1; seed <= 9; ++seed) {
         mini_study a{ .dims = dims, .seed = seed }, c = a;
         tpe<> s;
-        uniform_sampler r;
+        samplers::random r; // the random-search baseline
         run(a, s, 60, f);
         run(c, r, 60, f);
         tpe_best.push_back(best_loss(a));

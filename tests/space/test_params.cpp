@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "check_invalid.hpp"
+
 #include <htune/space/choice.hpp>
 #include <htune/space/discrete.hpp>
 #include <htune/space/int_uniform.hpp>
@@ -18,19 +20,7 @@
 using namespace htune;
 
 namespace {
-// Checks the exact message of the htune::invalid_argument thrown by f.
-template <class F>
-void check_invalid(F&& f, std::string const& message) {
-    CAPTURE(message);
-    bool thrown = false;
-    try {
-        f();
-    } catch (htune::invalid_argument const& e) {
-        thrown = true;
-        CHECK(std::string(e.what()) == message);
-    }
-    CHECK(thrown);
-}
+using htune::test::check_invalid;
 
 struct alt_a {
     static constexpr std::string_view name = "ns::alpha";

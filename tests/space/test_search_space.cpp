@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "check_invalid.hpp"
+
 #include <htune/optim/adam.hpp>
 #include <htune/optim/sgd.hpp>
 #include <htune/space.hpp>
@@ -20,18 +22,7 @@ using space = search_space<log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"hidden", 
 struct opaque {};
 using unnamed_space = search_space<choice<"opt", opaque, optim::adam<>>, uniform<"x">>;
 
-template <class F>
-void check_invalid(F&& f, std::string const& message) {
-    CAPTURE(message);
-    bool thrown = false;
-    try {
-        f();
-    } catch (htune::invalid_argument const& e) {
-        thrown = true;
-        CHECK(std::string(e.what()) == message);
-    }
-    CHECK(thrown);
-}
+using htune::test::check_invalid;
 } // namespace
 
 static_assert(space::size == 6);
