@@ -26,10 +26,13 @@ done
 
 # Base set. libopenblas-dev (through libopenblas-pthread-dev) provides libblas.so, liblapack.so and
 # cblas.h via Debian's alternatives, which is what libxtensor-blas-dev needs; no liblapack-dev.
+# nlohmann-json3-dev backs the journal storage; python3-optuna lets the suite prove that Optuna reads
+# htune's journals.
 base=(
   cmake g++ make ccache pkg-config
   libxtensor-dev libxtensor-blas-dev libopenblas-dev
-  doctest-dev zlib1g-dev
+  doctest-dev zlib1g-dev nlohmann-json3-dev
+  python3-optuna
   dataset-fashion-mnist
   clang-19
 )
@@ -40,7 +43,7 @@ base=(
 bench_pkgs=(
   python3-torch python3-numpy
   libdlib-dev libjpeg-dev
-  python3-optuna python3-sklearn
+  python3-sklearn
   valgrind
 )
 

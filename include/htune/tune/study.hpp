@@ -10,14 +10,21 @@
 // trial-number order, so one seed gives one sequence of trials. An objective that throws, or returns
 // NaN or infinity, fails its trial with the message and the study goes on; samplers never see failed
 // values. ask/tell/report may be called from several threads (one lock; a sampler's ask runs under it).
-// The trial records hold everything a journal stores, so a persistent storage can be put under the
-// same interface (tune/trial.hpp).
+//
+// With a storage (a journal: storage/journal.hpp) every change is written through it, under its
+// lock: the study opens (or resumes) the trials stored under its name, sees trials that other
+// processes add, and hands out trial numbers that no other process has. A trial left running by a
+// worker that is gone is rerun in place (same number, config and seed) by the next ask(), up to
+// max_attempts times, or failed (options.interrupted): so a study killed and resumed proposes the
+// same configs as one never interrupted.
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <set>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -34,14 +41,22 @@
 #include "../samplers/random.hpp"
 #include "../samplers/sampler.hpp"
 #include "../space/config_text.hpp"
+#include "../storage/backend.hpp"
+#include "../storage/optuna_params.hpp"
 #include "dimensions.hpp"
 #include "trial.hpp"
 
 namespace htune::tune {
 
+// What happens to a trial whose worker is gone (killed, crashed) when a study finds it.
+enum class interrupted_trials { rerun, fail };
+
 struct study_options {
     direction goal = direction::minimize;
     std::uint64_t seed = 0;
+    std::string name = "htune";                          // the study's name in a storage
+    interrupted_trials interrupted = interrupted_trials::rerun;
+    std::uint64_t max_attempts = 3;                      // runs of one trial before it fails for good
 };
 
 // Thrown by an objective (or by trial::prune()) to stop its trial early: the trial becomes pruned.
@@ -100,11 +115,22 @@ public:
     explicit study(study_options options)
         requires(std::is_default_constructible_v<Space> && std::is_default_constructible_v<Sampler>)
         : study(Space{}, Sampler{}, options) {}
-    explicit study(Space space, Sampler sampler = Sampler{}, study_options options = {})
-        : m_space(std::move(space)), m_sampler(std::move(sampler)), m_options(options),
-          m_dims(dimensions_of(m_space)) {
+    study(study_options options, std::unique_ptr<storage::backend> storage)
+        requires(std::is_default_constructible_v<Space> && std::is_default_constructible_v<Sampler>)
+        : study(Space{}, Sampler{}, std::move(options), std::move(storage)) {}
+    explicit study(Space space, Sampler sampler = Sampler{}, study_options options = {},
+                   std::unique_ptr<storage::backend> storage = nullptr)
+        : m_space(std::move(space)), m_sampler(std::move(sampler)), m_options(std::move(options)),
+          m_dims(dimensions_of(m_space)), m_storage(std::move(storage)) {
+        HTUNE_CHECK(m_options.max_attempts >= 1, "htune::tune::study: max_attempts must be at least 1, got ",
+                    m_options.max_attempts);
         samplers::setup(m_sampler, std::span<samplers::dimension const>(m_dims));
         m_capacity = samplers::capacity(m_sampler, std::span<samplers::dimension const>(m_dims));
+        if (m_storage) {
+            storage::backend_lock lock(m_storage.get());
+            m_storage->open({m_options.name, m_options.goal, storage::optuna_schema(m_space)});
+            sync();
+        }
     }
 
     study(study const&) = delete; // trials point back to their study
@@ -117,42 +143,9 @@ public:
     // The next trial: an enqueued config if any, otherwise the sampler's proposal.
     trial ask() {
         std::lock_guard lock(m_mutex);
-        std::uint64_t const number = m_trials.size();
-        record r;
-        r.number = number;
-        r.started = record::clock::now();
-        if (!m_queue.empty()) {
-            r.config = std::move(m_queue.front());
-            m_queue.pop_front();
-            r.enqueued = true;
-            auto const u = m_space.to_unit(r.config);
-            r.unit.assign(u.begin(), u.end());
-        } else {
-            HTUNE_CHECK(!sampler_exhausted(), "htune::tune::study::ask: the sampler has no points left (all ",
-                        *m_capacity, " used)");
-            refresh_history();
-            std::vector<double> point(Space::size, 0.5);
-            rng g = rng::stream(m_options.seed, number);
-            samplers::ask_context const ctx{std::span<samplers::dimension const>(m_dims),
-                                            std::span<samplers::observation const>(m_history),
-                                            std::span<std::uint64_t const>(m_failed),
-                                            number,
-                                            m_sampled,
-                                            m_options.seed,
-                                            &g};
-            m_sampler.ask(ctx, std::span<double>(point));
-            for (std::size_t i = 0; i < point.size(); ++i)
-                HTUNE_CHECK(!(point[i] < 0.0 || point[i] > 1.0), "htune::tune::study::ask: the sampler proposed ",
-                            point[i], " for param \"", m_dims[i].name, "\", outside the unit interval");
-            r.config = m_space.from_unit(std::span<double const, Space::size>(point.data(), Space::size));
-            // Store the config's own coordinates: snapped, and NaN where a param is absent.
-            auto const u = m_space.to_unit(r.config);
-            r.unit.assign(u.begin(), u.end());
-            ++m_sampled;
-        }
-        m_trials.push_back(std::move(r));
-        ++m_running;
-        return trial(this, number, m_trials.back().config, trial_seed(number));
+        storage::backend_lock storage_lock(m_storage.get());
+        sync();
+        return ask_synced();
     }
 
     // Completes the trial with the objective's value; NaN or infinity fails it instead.
@@ -162,14 +155,18 @@ public:
             return;
         }
         std::lock_guard lock(m_mutex);
+        storage::backend_lock storage_lock(m_storage.get());
         record& r = running_record(t.number(), "tell");
+        if (m_storage) m_storage->finish_trial(r.number, trial_state::complete, value, {});
         r.value = value;
         finish(r, trial_state::complete);
     }
 
     void fail(trial const& t, std::string message) {
         std::lock_guard lock(m_mutex);
+        storage::backend_lock storage_lock(m_storage.get());
         record& r = running_record(t.number(), "fail");
+        if (m_storage) m_storage->finish_trial(r.number, trial_state::failed, std::nullopt, message);
         r.message = std::move(message);
         finish(r, trial_state::failed);
     }
@@ -177,7 +174,14 @@ public:
     // Stops the trial early; samplers rank it by its last intermediate value.
     void prune(trial const& t) {
         std::lock_guard lock(m_mutex);
-        finish(running_record(t.number(), "prune"), trial_state::pruned);
+        storage::backend_lock storage_lock(m_storage.get());
+        record& r = running_record(t.number(), "prune");
+        if (m_storage)
+            m_storage->finish_trial(r.number, trial_state::pruned,
+                                    r.intermediate.empty() ? std::nullopt
+                                                           : std::optional<double>(r.intermediate.back().value),
+                                    {});
+        finish(r, trial_state::pruned);
     }
 
     // An intermediate value at a step (an epoch, a fold): what pruners judge. Non-finite values are refused.
@@ -185,17 +189,21 @@ public:
         HTUNE_CHECK(std::isfinite(value), "htune::tune::study::report: trial ", t.number(), " step ", at_step,
                     ": value ", value, " is not finite");
         std::lock_guard lock(m_mutex);
+        storage::backend_lock storage_lock(m_storage.get());
         record& r = running_record(t.number(), "report");
         HTUNE_CHECK(r.intermediate.empty() || (r.intermediate.back().step) < at_step,
                     "htune::tune::study::report: trial ", t.number(), ": step ", at_step, " after step ",
                     r.intermediate.back().step, " (steps must increase)");
+        if (m_storage) m_storage->report(r.number, at_step, value);
         r.intermediate.push_back({at_step, value});
     }
 
     void set_user_attr(trial const& t, std::string key, std::string value) {
         std::lock_guard lock(m_mutex);
-        HTUNE_CHECK(t.number() < m_trials.size(), "htune::tune::study::set_user_attr: no trial ", t.number());
-        m_trials[t.number()].user_attrs.insert_or_assign(std::move(key), std::move(value));
+        storage::backend_lock storage_lock(m_storage.get());
+        record& r = running_record(t.number(), "set_user_attr");
+        if (m_storage) m_storage->set_user_attr(r.number, key, value);
+        r.user_attrs.insert_or_assign(std::move(key), std::move(value));
     }
 
     // Queues a config to be tried next (warm start); checked against the space.
@@ -229,10 +237,47 @@ public:
         return done;
     }
 
+    // Runs trials until the study (with a storage: all its workers together) has `complete_trials`
+    // complete ones, counting trials still running elsewhere as if they will complete; stops early at
+    // the timeout or when the sampler has no points left. This is how a resumed study goes on to its
+    // target. Returns the number of trials run here.
+    template <class Objective>
+    std::uint64_t optimize_until(Objective&& objective, std::uint64_t complete_trials,
+                                 std::optional<std::chrono::duration<double>> timeout = std::nullopt) {
+        auto const start = std::chrono::steady_clock::now();
+        std::uint64_t done = 0;
+        for (;;) {
+            if (timeout && std::chrono::steady_clock::now() - start >= *timeout) break;
+            std::optional<trial> t;
+            {
+                // Counting and creating the trial under one lock: no other worker slips in between.
+                std::lock_guard lock(m_mutex);
+                storage::backend_lock storage_lock(m_storage.get());
+                sync();
+                std::uint64_t const reruns = m_reruns.size();
+                std::uint64_t const counted = count_locked(trial_state::complete) +
+                                              count_locked(trial_state::running) - reruns;
+                if (counted >= complete_trials) break;
+                if (reruns == 0 && m_queue.empty() && sampler_exhausted()) break;
+                t.emplace(ask_synced());
+            }
+            run_one(objective, *t);
+            ++done;
+        }
+        return done;
+    }
+
     // Whether ask() can give another trial.
     bool has_next() const {
         std::lock_guard lock(m_mutex);
-        return !m_queue.empty() || !sampler_exhausted();
+        return !m_reruns.empty() || !m_queue.empty() || !sampler_exhausted();
+    }
+
+    // The storage's view, brought up to date: trials other workers added or finished.
+    void refresh() {
+        std::lock_guard lock(m_mutex);
+        storage::backend_lock storage_lock(m_storage.get());
+        sync();
     }
 
     // The complete trial with the best value (the earliest among equals).
@@ -282,8 +327,143 @@ private:
     void finish(record& r, trial_state s) {
         r.state = s;
         r.finished = record::clock::now();
+        m_owned.erase(r.number);
         --m_running;
         m_history_dirty = true;
+    }
+
+    // Reads what other workers wrote (under the storage's lock) and deals with trials whose worker is
+    // gone: queued to be rerun here, or failed.
+    void sync() {
+        if (!m_storage) return;
+        for (auto const& st : m_storage->poll()) apply_stored(st);
+        for (auto& r : m_trials) {
+            if (r.state != trial_state::running || m_owned.count(r.number)) continue;
+            if (std::find(m_reruns.begin(), m_reruns.end(), r.number) != m_reruns.end()) continue;
+            storage::stored_trial st;
+            st.number = r.number;
+            st.state = r.state;
+            st.worker = r.worker;
+            st.started = r.started;
+            if (!m_storage->abandoned(st)) continue;
+            if (m_options.interrupted == interrupted_trials::rerun && r.attempt < m_options.max_attempts) {
+                m_reruns.push_back(r.number);
+                continue;
+            }
+            r.message = htune::detail::concat("interrupted: its worker ", r.worker, " is gone (attempt ", r.attempt,
+                                              " of ", m_options.max_attempts, ")");
+            m_storage->finish_trial(r.number, trial_state::failed, std::nullopt, r.message);
+            r.state = trial_state::failed;
+            r.finished = record::clock::now();
+            m_history_dirty = true;
+        }
+    }
+
+    // A trial added or changed by another worker, as stored.
+    void apply_stored(storage::stored_trial const& st) {
+        HTUNE_CHECK(st.number <= m_trials.size(), "htune::tune::study: the storage skipped trial numbers (got ",
+                    st.number, " after ", m_trials.size(), " trials)");
+        if (st.number < m_trials.size() && m_owned.count(st.number)) return; // this worker's own trial
+        std::string why;
+        auto c = storage::config_of_optuna_values(m_space, std::span<std::optional<double> const>(st.params), why);
+        if (!c)
+            htune::detail::throw_error<journal_error>("htune::tune::study \"", m_options.name, "\": stored trial ",
+                                                      st.number, " does not fit the space ", m_space.describe(),
+                                                      ": ", why);
+        if (st.number == m_trials.size()) {
+            m_trials.emplace_back();
+            if (!st.enqueued) ++m_sampled;
+        }
+        record& r = m_trials[st.number];
+        r.number = st.number;
+        r.state = st.state;
+        r.config = std::move(*c);
+        auto const u = m_space.to_unit(r.config);
+        r.unit.assign(u.begin(), u.end());
+        r.value = st.value.value_or(std::numeric_limits<double>::quiet_NaN());
+        r.intermediate = st.intermediate;
+        r.user_attrs = st.user_attrs;
+        r.message = st.message;
+        if (r.state == trial_state::complete && !std::isfinite(r.value)) {
+            // Optuna completes trials with infinite values; samplers here never learn from those.
+            r.state = trial_state::failed;
+            r.message = htune::detail::concat("stored as complete with value ", r.value);
+        }
+        r.enqueued = st.enqueued;
+        r.attempt = st.attempt;
+        r.worker = st.worker;
+        r.started = st.started;
+        r.finished = st.finished.value_or(typename record::clock::time_point{});
+        m_history_dirty = true;
+    }
+
+    // ask() under both locks, after sync().
+    trial ask_synced() {
+        if (!m_reruns.empty()) return rerun();
+        std::uint64_t const number = m_trials.size();
+        record r;
+        r.number = number;
+        r.started = record::clock::now();
+        if (m_storage) r.worker = m_storage->worker();
+        if (!m_queue.empty()) {
+            r.config = std::move(m_queue.front());
+            m_queue.pop_front();
+            r.enqueued = true;
+            auto const u = m_space.to_unit(r.config);
+            r.unit.assign(u.begin(), u.end());
+        } else {
+            HTUNE_CHECK(!sampler_exhausted(), "htune::tune::study::ask: the sampler has no points left (all ",
+                        *m_capacity, " used)");
+            refresh_history();
+            std::vector<double> point(Space::size, 0.5);
+            rng g = rng::stream(m_options.seed, number);
+            samplers::ask_context const ctx{std::span<samplers::dimension const>(m_dims),
+                                            std::span<samplers::observation const>(m_history),
+                                            std::span<std::uint64_t const>(m_failed),
+                                            number,
+                                            m_sampled,
+                                            m_options.seed,
+                                            &g};
+            m_sampler.ask(ctx, std::span<double>(point));
+            for (std::size_t i = 0; i < point.size(); ++i)
+                HTUNE_CHECK(!(point[i] < 0.0 || point[i] > 1.0), "htune::tune::study::ask: the sampler proposed ",
+                            point[i], " for param \"", m_dims[i].name, "\", outside the unit interval");
+            r.config = m_space.from_unit(std::span<double const, Space::size>(point.data(), Space::size));
+            // Store the config's own coordinates: snapped, and NaN where a param is absent.
+            auto const u = m_space.to_unit(r.config);
+            r.unit.assign(u.begin(), u.end());
+            ++m_sampled;
+        }
+        if (m_storage) {
+            storage::stored_trial st;
+            st.params = storage::optuna_values(m_space, r.config);
+            st.enqueued = r.enqueued;
+            st.started = r.started;
+            std::uint64_t const stored = m_storage->create_trial(st);
+            HTUNE_CHECK(stored == number, "htune::tune::study::ask: the storage numbered the new trial ", stored,
+                        ", the study expected ", number);
+        }
+        m_trials.push_back(std::move(r));
+        m_owned.insert(number);
+        ++m_running;
+        return trial(this, number, m_trials.back().config, trial_seed(number));
+    }
+
+    // Reruns a trial whose worker is gone, in place: same number, config and seed.
+    trial rerun() {
+        std::uint64_t const number = m_reruns.front();
+        m_reruns.pop_front();
+        record& r = m_trials[number];
+        HTUNE_CHECK(r.state == trial_state::running, "htune::tune::study: trial ", number,
+                    " to rerun is no longer running");
+        ++r.attempt;
+        m_storage->claim_trial(number, r.attempt);
+        r.worker = m_storage->worker();
+        r.started = record::clock::now();
+        r.intermediate.clear();
+        m_owned.insert(number);
+        ++m_running;
+        return trial(this, number, r.config, trial_seed(number));
     }
 
     // The sampler's view, rebuilt after trials finish: observations in number order with losses
@@ -337,8 +517,12 @@ private:
     std::vector<samplers::dimension> m_dims;
     std::optional<std::uint64_t> m_capacity;
 
+    std::unique_ptr<storage::backend> m_storage; // null: in memory only
+
     mutable std::mutex m_mutex;
     std::vector<record> m_trials;
+    std::set<std::uint64_t> m_owned;   // running trials this study object runs
+    std::deque<std::uint64_t> m_reruns; // running trials of gone workers, to rerun here
     std::deque<config> m_queue;
     std::uint64_t m_sampled = 0;
     std::uint64_t m_running = 0;

@@ -13,27 +13,15 @@
 #include <utility>
 #include <vector>
 
+#include "../storage/records.hpp"
+
 namespace htune::tune {
 
-enum class trial_state { running, complete, failed, pruned };
-
-inline constexpr std::string_view to_string(trial_state s) noexcept {
-    switch (s) {
-    case trial_state::running: return "running";
-    case trial_state::complete: return "complete";
-    case trial_state::failed: return "failed";
-    case trial_state::pruned: return "pruned";
-    }
-    return "?";
-}
-
-enum class direction { minimize, maximize };
-
-struct intermediate_value {
-    std::uint64_t step = 0;
-    double value = 0.0;
-    friend bool operator==(intermediate_value const&, intermediate_value const&) = default;
-};
+// The states, the direction and intermediate values are the storage's (a journal stores them as they are).
+using storage::direction;
+using storage::intermediate_value;
+using storage::to_string;
+using storage::trial_state;
 
 template <class Config>
 struct trial_record {
@@ -48,6 +36,8 @@ struct trial_record {
     std::map<std::string, std::string, std::less<>> user_attrs;
     std::string message;                               // why it failed
     bool enqueued = false;                             // the config came from enqueue(), not the sampler
+    std::uint64_t attempt = 1;                         // 2 and more: rerun after its worker was interrupted
+    std::string worker;                                // who runs it (with a storage: the storage's worker id)
     clock::time_point started{};
     clock::time_point finished{};
 
