@@ -86,10 +86,12 @@ storage::journal_options quiet(std::vector<std::string>* warnings = nullptr) {
 template <class Sampler = samplers::tpe<>>
 using mixed_study = tune::study<mixed_space, Sampler>;
 
+// Trials `from` to `to` (exclusive) of a fixed script: some fail, some are pruned, the rest complete.
 template <class Study>
-void run_mixed(Study& s, int n) {
-    for (int i = 0; i < n; ++i) {
+void run_mixed(Study& s, int from, int to) {
+    for (int i = from; i < to; ++i) {
         auto t = s.ask();
+        CHECK(t.number() == static_cast<std::uint64_t>(i));
         if (i % 7 == 3) {
             s.fail(t, "boom \"quoted\"\nsecond line");
             continue;
@@ -143,7 +145,7 @@ TEST_CASE("journal: a study reopened from its journal has the same trials, bit f
     auto const path = dir / "study.jsonl";
     mixed_study<> first({.seed = 11}, storage::open_journal(path, quiet()));
     first.enqueue("{x=1, lr=0.001, width=64, batch=32, ratio=0.5, optimizer=sgd, momentum=0.9}");
-    run_mixed(first, 30);
+    run_mixed(first, 0, 30);
 
     mixed_study<> second({.seed = 11}, storage::open_journal(path, quiet()));
     check_same_trials(first.trials(), second.trials());
@@ -155,32 +157,16 @@ TEST_CASE("journal: a study reopened from its journal has the same trials, bit f
 TEST_CASE("journal: a resumed study proposes what an uninterrupted one does") {
     temp_dir dir;
     mixed_study<> whole({.seed = 5});
-    run_mixed(whole, 40);
+    run_mixed(whole, 0, 40);
 
     auto const path = dir / "study.jsonl";
     {
         mixed_study<> part({.seed = 5}, storage::open_journal(path, quiet()));
-        run_mixed(part, 25);
+        run_mixed(part, 0, 25);
     }
     mixed_study<> resumed({.seed = 5}, storage::open_journal(path, quiet()));
     REQUIRE(resumed.trials().size() == 25);
-    // The rest of the run, as run_mixed would have gone on.
-    for (int i = 25; i < 40; ++i) {
-        auto t = resumed.ask();
-        CHECK(t.number() == static_cast<std::uint64_t>(i));
-        if (i % 7 == 3) {
-            resumed.fail(t, "boom \"quoted\"\nsecond line");
-            continue;
-        }
-        resumed.report(t, 0, 10.0 + i);
-        resumed.report(t, 1, 5.0 + i);
-        resumed.set_user_attr(t, "note", "trial " + std::to_string(i));
-        if (i % 7 == 5) {
-            resumed.prune(t);
-            continue;
-        }
-        resumed.tell(t, mixed_objective(t.params()));
-    }
+    run_mixed(resumed, 25, 40);
     check_same_trials(whole.trials(), resumed.trials());
 }
 
@@ -188,7 +174,7 @@ TEST_CASE("journal: Optuna 3.1 loads an htune study: params, states, values, int
     temp_dir dir;
     auto const path = dir / "study.jsonl";
     mixed_study<> s({.seed = 3}, storage::open_journal(path, quiet()));
-    run_mixed(s, 16);
+    run_mixed(s, 0, 16);
 
     std::string const out = run_python(dir, R"(
 import json, optuna
@@ -283,7 +269,7 @@ TEST_CASE("journal: a torn last line is cut off before the next append, with a w
     auto const path = dir / "study.jsonl";
     {
         mixed_study<samplers::random> s({.seed = 2}, storage::open_journal(path, quiet()));
-        run_mixed(s, 5);
+        run_mixed(s, 0, 5);
     }
     std::string const intact = read_all(path);
     write_all(path, intact + R"({"op_code": 4, "worker_id": "w", "study_id": 0, "datetime_st)");
@@ -292,7 +278,7 @@ TEST_CASE("journal: a torn last line is cut off before the next append, with a w
     CHECK(s.trials().size() == 5);
     CHECK(warnings.empty()); // reading alone changes nothing
     CHECK(read_all(path).size() > intact.size());
-    run_mixed(s, 2);
+    run_mixed(s, 5, 7);
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].find("torn last line") != std::string::npos);
     std::string const after = read_all(path);
@@ -307,7 +293,7 @@ TEST_CASE("journal: corruption, another space, another direction and a newer for
     auto const path = dir / "study.jsonl";
     {
         mixed_study<samplers::random> s({.seed = 2}, storage::open_journal(path, quiet()));
-        run_mixed(s, 4);
+        run_mixed(s, 0, 4);
     }
     std::string const intact = read_all(path);
     auto lines = lines_of(intact);

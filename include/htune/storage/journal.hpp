@@ -284,7 +284,9 @@ public:
             fail_io("cannot lock");
         }
         m_locked = true;
-        read_new_lines();
+        // Before open() the study's name is unknown and its trials cannot be told apart: open()
+        // reads the file then, once.
+        if (m_opened) read_new_lines();
     }
 
     void unlock() noexcept override {
@@ -302,8 +304,9 @@ public:
         }
         m_study.reset();
         m_changed.clear();
-        // Replay the whole file again now that the study's name is known, checking its trials.
+        // Replay the whole file (again, when a study was open before), checking this study's trials.
         reset_replay();
+        m_opened = true;
         read_new_lines();
         if (!m_study) {
             nlohmann::json o = operation(journal_detail::create_study);
@@ -409,9 +412,6 @@ public:
         if (it != m_numbers.end()) heard = std::max(heard, m_trials[it->second].last_heard);
         return std::chrono::system_clock::now() - heard > m_options.grace;
     }
-
-    // Lines read so far (for tests and messages).
-    std::uint64_t lines_read() const noexcept { return m_line; }
 
 private:
     [[noreturn]] void fail_io(char const* what) const {
@@ -755,6 +755,7 @@ private:
     std::string m_host = journal_detail::host_name();
     int m_fd = -1;
     bool m_locked = false;
+    bool m_opened = false;
 
     std::uint64_t m_offset = 0;           // bytes applied
     std::uint64_t m_line = 0;             // lines applied

@@ -142,8 +142,7 @@ public:
 
     // The next trial: an enqueued config if any, otherwise the sampler's proposal.
     trial ask() {
-        std::lock_guard lock(m_mutex);
-        storage::backend_lock storage_lock(m_storage.get());
+        exclusive lock(*this);
         sync();
         return ask_synced();
     }
@@ -154,8 +153,7 @@ public:
             fail(t, htune::detail::concat("the objective returned ", value));
             return;
         }
-        std::lock_guard lock(m_mutex);
-        storage::backend_lock storage_lock(m_storage.get());
+        exclusive lock(*this);
         record& r = running_record(t.number(), "tell");
         if (m_storage) m_storage->finish_trial(r.number, trial_state::complete, value, {});
         r.value = value;
@@ -163,8 +161,7 @@ public:
     }
 
     void fail(trial const& t, std::string message) {
-        std::lock_guard lock(m_mutex);
-        storage::backend_lock storage_lock(m_storage.get());
+        exclusive lock(*this);
         record& r = running_record(t.number(), "fail");
         if (m_storage) m_storage->finish_trial(r.number, trial_state::failed, std::nullopt, message);
         r.message = std::move(message);
@@ -173,8 +170,7 @@ public:
 
     // Stops the trial early; samplers rank it by its last intermediate value.
     void prune(trial const& t) {
-        std::lock_guard lock(m_mutex);
-        storage::backend_lock storage_lock(m_storage.get());
+        exclusive lock(*this);
         record& r = running_record(t.number(), "prune");
         if (m_storage)
             m_storage->finish_trial(r.number, trial_state::pruned,
@@ -188,8 +184,7 @@ public:
     void report(trial const& t, std::uint64_t at_step, double value) {
         HTUNE_CHECK(std::isfinite(value), "htune::tune::study::report: trial ", t.number(), " step ", at_step,
                     ": value ", value, " is not finite");
-        std::lock_guard lock(m_mutex);
-        storage::backend_lock storage_lock(m_storage.get());
+        exclusive lock(*this);
         record& r = running_record(t.number(), "report");
         HTUNE_CHECK(r.intermediate.empty() || (r.intermediate.back().step) < at_step,
                     "htune::tune::study::report: trial ", t.number(), ": step ", at_step, " after step ",
@@ -199,8 +194,7 @@ public:
     }
 
     void set_user_attr(trial const& t, std::string key, std::string value) {
-        std::lock_guard lock(m_mutex);
-        storage::backend_lock storage_lock(m_storage.get());
+        exclusive lock(*this);
         record& r = running_record(t.number(), "set_user_attr");
         if (m_storage) m_storage->set_user_attr(r.number, key, value);
         r.user_attrs.insert_or_assign(std::move(key), std::move(value));
@@ -251,8 +245,7 @@ public:
             std::optional<trial> t;
             {
                 // Counting and creating the trial under one lock: no other worker slips in between.
-                std::lock_guard lock(m_mutex);
-                storage::backend_lock storage_lock(m_storage.get());
+                exclusive lock(*this);
                 sync();
                 std::uint64_t const reruns = m_reruns.size();
                 std::uint64_t const counted = count_locked(trial_state::complete) +
@@ -275,8 +268,7 @@ public:
 
     // The storage's view, brought up to date: trials other workers added or finished.
     void refresh() {
-        std::lock_guard lock(m_mutex);
-        storage::backend_lock storage_lock(m_storage.get());
+        exclusive lock(*this);
         sync();
     }
 
@@ -301,6 +293,13 @@ public:
     }
 
 private:
+    // The study's mutex, then the storage's lock: every change to trials holds both, in this order.
+    struct exclusive {
+        explicit exclusive(study& s) : thread_lock(s.m_mutex), storage_lock(s.m_storage.get()) {}
+        std::lock_guard<std::mutex> thread_lock;
+        storage::backend_lock storage_lock;
+    };
+
     std::uint64_t trial_seed(std::uint64_t number) const noexcept {
         return rng::stream(m_options.seed, number, 0x0b1ec7u)();
     }
@@ -377,9 +376,7 @@ private:
         record& r = m_trials[st.number];
         r.number = st.number;
         r.state = st.state;
-        r.config = std::move(*c);
-        auto const u = m_space.to_unit(r.config);
-        r.unit.assign(u.begin(), u.end());
+        place(r, std::move(*c));
         r.value = st.value.value_or(std::numeric_limits<double>::quiet_NaN());
         r.intermediate = st.intermediate;
         r.user_attrs = st.user_attrs;
@@ -397,6 +394,13 @@ private:
         m_history_dirty = true;
     }
 
+    // A record's config and its point in the unit cube (what samplers see), set together.
+    void place(record& r, config c) const {
+        r.config = std::move(c);
+        auto const u = m_space.to_unit(r.config);
+        r.unit.assign(u.begin(), u.end());
+    }
+
     // ask() under both locks, after sync().
     trial ask_synced() {
         if (!m_reruns.empty()) return rerun();
@@ -406,11 +410,9 @@ private:
         r.started = record::clock::now();
         if (m_storage) r.worker = m_storage->worker();
         if (!m_queue.empty()) {
-            r.config = std::move(m_queue.front());
+            place(r, std::move(m_queue.front()));
             m_queue.pop_front();
             r.enqueued = true;
-            auto const u = m_space.to_unit(r.config);
-            r.unit.assign(u.begin(), u.end());
         } else {
             HTUNE_CHECK(!sampler_exhausted(), "htune::tune::study::ask: the sampler has no points left (all ",
                         *m_capacity, " used)");
@@ -428,10 +430,8 @@ private:
             for (std::size_t i = 0; i < point.size(); ++i)
                 HTUNE_CHECK(!(point[i] < 0.0 || point[i] > 1.0), "htune::tune::study::ask: the sampler proposed ",
                             point[i], " for param \"", m_dims[i].name, "\", outside the unit interval");
-            r.config = m_space.from_unit(std::span<double const, Space::size>(point.data(), Space::size));
-            // Store the config's own coordinates: snapped, and NaN where a param is absent.
-            auto const u = m_space.to_unit(r.config);
-            r.unit.assign(u.begin(), u.end());
+            // The record keeps the config's own coordinates: snapped, and NaN where a param is absent.
+            place(r, m_space.from_unit(std::span<double const, Space::size>(point.data(), Space::size)));
             ++m_sampled;
         }
         if (m_storage) {
