@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <deque>
 #include <doctest/doctest.h>
+
+#include "sampler_dimensions.hpp"
 #include <htune/samplers/gp.hpp>
 #include <limits>
 #include <numbers>
@@ -11,18 +13,10 @@
 
 using namespace htune;
 using namespace htune::samplers;
+using htune::test::make_dim;
 namespace gd = htune::samplers::gp_detail;
 
 namespace {
-
-dimension gp_dim(dimension_kind kind, std::uint64_t count = 0, std::ptrdiff_t parent = -1) {
-    dimension d{};
-    d.name = "p";
-    d.kind = kind;
-    d.count = count;
-    d.parent = parent;
-    return d;
-}
 
 // A hand-written study loop: unit points and losses, each ask with rng::stream(seed, number).
 struct gp_study {
@@ -118,7 +112,7 @@ TEST_CASE("gp: options from tags and from the run-time struct") {
     gp<> runtime{ { .startup_trials = 7 } };
     CHECK(runtime.options().startup_trials == 7);
     CHECK_THROWS_AS(gp<>({ .acquisition_candidates = 0 }), htune::invalid_argument);
-    std::vector<dimension> const bad{ gp_dim(dimension_kind::categorical, 0) };
+    std::vector<dimension> const bad{ make_dim(dimension_kind::categorical, 0) };
     CHECK_THROWS_AS(defaults.setup(bad), htune::invalid_argument);
 }
 
@@ -300,7 +294,7 @@ TEST_CASE("gp: the Cholesky retries with jitter on a singular kernel (duplicate 
     // Through the sampler: repeated identical observations never break an ask.
     gp<deterministic_objective, startup_trials<3>> s;
     gp_study st;
-    st.dims = { gp_dim(dimension_kind::continuous) };
+    st.dims = { make_dim(dimension_kind::continuous) };
     for (int i = 0; i < 6; ++i)
         st.tell({ 0.5 }, 1.0);
     auto const u = st.ask(s);
@@ -312,7 +306,7 @@ TEST_CASE("gp: the startup design is a Latin hypercube that avoids the centre") 
     gp<startup_trials<8>> s;
     gp_study st;
     st.seed = 5;
-    st.dims = { gp_dim(dimension_kind::continuous), gp_dim(dimension_kind::continuous) };
+    st.dims = { make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous) };
     std::vector<int> strata0(8, 0), strata1(8, 0);
     for (int t = 0; t < 8; ++t) {
         auto u = st.ask(s);
@@ -332,7 +326,7 @@ TEST_CASE("gp: reproducible from the seed, also with a fresh sampler") {
         gp<startup_trials<5>, acquisition_candidates<256>> s;
         gp_study st;
         st.seed = seed;
-        st.dims = { gp_dim(dimension_kind::continuous), gp_dim(dimension_kind::continuous) };
+        st.dims = { make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous) };
         st.run(s, 14, quadratic_2d);
         std::vector<double> all;
         for (auto const& p : st.points)
@@ -354,7 +348,7 @@ TEST_CASE("gp: a history changed inside the cached prefix gives what a fresh sam
     gp<startup_trials<4>, acquisition_candidates<128>, local_searches<3>> cached;
     gp_study st;
     st.seed = 8;
-    st.dims = {gp_dim(dimension_kind::continuous), gp_dim(dimension_kind::continuous)};
+    st.dims = {make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous)};
     st.run(cached, 10, quadratic_2d);
     st.history[6].loss += 0.25; // e.g. a journal that was rewritten
     gp<startup_trials<4>, acquisition_candidates<128>, local_searches<3>> fresh;
@@ -367,7 +361,7 @@ TEST_CASE("gp: exploitation steps refine the optimum") {
         gp<> s{{.acquisition_candidates = 256, .exploit_every = exploit}};
         gp_study st;
         st.seed = 21;
-        st.dims = {gp_dim(dimension_kind::continuous), gp_dim(dimension_kind::continuous)};
+        st.dims = {make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous)};
         return st.run(s, 30, quadratic_2d);
     };
     double const with = best_after(2), without = best_after(0);
@@ -380,10 +374,10 @@ TEST_CASE("gp: proposals are valid and snapped in a mixed space") {
     gp<startup_trials<4>, acquisition_candidates<128>, local_searches<3>> s;
     gp_study st;
     st.seed = 3;
-    st.dims = { gp_dim(dimension_kind::continuous),
-                gp_dim(dimension_kind::discrete, 5),
-                gp_dim(dimension_kind::categorical, 3),
-                gp_dim(dimension_kind::discrete, 200) };
+    st.dims = { make_dim(dimension_kind::continuous),
+                make_dim(dimension_kind::discrete, 5),
+                make_dim(dimension_kind::categorical, 3),
+                make_dim(dimension_kind::discrete, 200) };
     auto f = [](std::vector<double> const& u) {
         double const cat = static_cast<double>(unit_to_index(u[2], 3));
         return (u[0] - 0.2) * (u[0] - 0.2) + (u[1] - 0.7) * (u[1] - 0.7) + (cat == 1.0 ? 0.0 : 0.5) +
@@ -409,7 +403,7 @@ TEST_CASE("gp: beats random search on a 2-D quadratic in few trials") {
         gp<acquisition_candidates<512>> s;
         gp_study st;
         st.seed = seed;
-        st.dims = { gp_dim(dimension_kind::continuous), gp_dim(dimension_kind::continuous) };
+        st.dims = { make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous) };
         double const best = st.run(s, 20, quadratic_2d);
         rng g(seed);
         double random_best = std::numeric_limits<double>::infinity();
@@ -426,7 +420,7 @@ TEST_CASE("gp: categorical and continuous dimensions together") {
     gp<acquisition_candidates<256>, local_searches<4>> s;
     gp_study st;
     st.seed = 9;
-    st.dims = { gp_dim(dimension_kind::categorical, 4), gp_dim(dimension_kind::continuous) };
+    st.dims = { make_dim(dimension_kind::categorical, 4), make_dim(dimension_kind::continuous) };
     auto f = [](std::vector<double> const& u) {
         double const penalty[4] = { 1.0, 3.0, 0.0, 2.0 };
         return penalty[unit_to_index(u[0], 4)] + 4.0 * (u[1] - 0.6) * (u[1] - 0.6);
@@ -443,7 +437,7 @@ TEST_CASE("gp: conditional dimensions and pruned observations") {
     gp<startup_trials<6>, acquisition_candidates<128>, local_searches<3>> s;
     gp_study st;
     st.seed = 4;
-    st.dims = { gp_dim(dimension_kind::categorical, 2), gp_dim(dimension_kind::continuous, 0, 0) };
+    st.dims = { make_dim(dimension_kind::categorical, 2), make_dim(dimension_kind::continuous, 0, 0) };
     for (int t = 0; t < 12; ++t) {
         auto u = st.ask(s);
         for (double v : u) {

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "sampler_dimensions.hpp"
+
 #include "check_invalid.hpp"
 
 #include <htune/samplers/random.hpp>
@@ -18,18 +20,10 @@
 
 using namespace htune;
 using namespace htune::samplers;
+using htune::test::make_dim;
 namespace pd = htune::samplers::detail;
 
 namespace {
-
-dimension make_dim(dimension_kind kind, std::uint64_t count = 0, std::ptrdiff_t parent = -1) {
-    dimension d{};
-    d.name = "p";
-    d.kind = kind;
-    d.count = count;
-    d.parent = parent;
-    return d;
-}
 
 // A tiny study: unit points and losses, each ask with rng::stream(seed, number).
 struct mini_study {
@@ -95,6 +89,17 @@ double best_loss(mini_study const& st) {
     for (auto const& ob : st.history)
         best = std::min(best, ob.loss);
     return best;
+}
+
+// 3200 observations, 3000 of them packed around 0.6 (their bandwidths hit the 0.01 clip) and 200
+// spread over [0, 1): the case where the estimator skips or sums blocks of components.
+std::vector<double> packed_near_06() {
+    std::vector<double> many;
+    for (int i = 0; i < 3000; ++i)
+        many.push_back(0.6 + 0.05 * std::sin(0.37 * i) * std::abs(std::sin(1.3 * i)));
+    for (int i = 0; i < 200; ++i)
+        many.push_back(std::fmod(0.6180339887498949 * i, 1.0));
+    return many;
 }
 
 double median(std::vector<double> v) {
@@ -672,11 +677,7 @@ TEST_CASE("tpe: Parzen estimators match Optuna 3.1") {
 
     // 3200 observations, 3000 of them packed around 0.6: bandwidths at the 0.01 clip, so most blocks of
     // components are skipped or summed as a series.
-    std::vector<double> many;
-    for (int i = 0; i < 3000; ++i)
-        many.push_back(0.6 + 0.05 * std::sin(0.37 * i) * std::abs(std::sin(1.3 * i)));
-    for (int i = 0; i < 200; ++i)
-        many.push_back(std::fmod(0.6180339887498949 * i, 1.0));
+    std::vector<double> const many = packed_near_06();
     pe.fit(many, 0, {});
     double const dense_x[] = { 0.0, 0.3, 0.55, 0.6, 0.6123, 0.65, 0.66, 0.9 };
     double const dense[] = {
@@ -762,11 +763,7 @@ TEST_CASE("tpe: Parzen densities integrate to 1") {
              .consider_endpoints = true });
     CHECK(integrate01(density, 200000) == doctest::Approx(1.0).epsilon(1e-6));
     // Many observations packed near 0.6 (bandwidths at the 0.01 clip; most blocks are skipped).
-    std::vector<double> many;
-    for (int i = 0; i < 3000; ++i)
-        many.push_back(0.6 + 0.05 * std::sin(0.37 * i) * std::abs(std::sin(1.3 * i)));
-    for (int i = 0; i < 200; ++i)
-        many.push_back(std::fmod(0.6180339887498949 * i, 1.0));
+    std::vector<double> const many = packed_near_06();
     pe.fit(many, 0, {});
     CHECK(integrate01(density, 20000) == doctest::Approx(1.0).epsilon(1e-7));
 
