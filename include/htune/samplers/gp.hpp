@@ -27,6 +27,9 @@
 //     et al. 2023) by multi-start local search over the mixed space (detail/gp_acquisition.hpp);
 //     discrete values are snapped and the acquisition is compared at snapped points only.
 //
+// Parallel trials: pending ones (ctx.pending) are conditioned on with the best value seen (CL-min),
+// after the kernel parameters are fitted to results only; see add_pending.
+//
 // Observations: complete trials only. Pruned trials are ignored, as Optuna's GPSampler does: their
 // loss is an intermediate value, on another scale than final losses. Failed trials are never seen.
 // Inactive (NaN) coordinates of conditional params are imputed: 0.5 for continuous and discrete
@@ -282,20 +285,48 @@ private:
         in.categorical.resize(d);
         for (std::size_t j = 0; j < d; ++j)
             in.categorical[j] = dims[j].kind == dimension_kind::categorical;
-        for (std::size_t r = 0; r < rows; ++r) {
-            auto const u = ctx.history[used[r]].unit;
-            for (std::size_t j = 0; j < d; ++j) {
-                double const v = u[j];
-                auto const& dim = dims[j];
-                if (!is_active(v))
-                    in.x(r, j) = dim.imputed;
-                else if (dim.kind == dimension_kind::categorical)
-                    in.x(r, j) = static_cast<double>(unit_to_index(v, dim.count));
-                else
-                    in.x(r, j) = gp_detail::snap_gp(dim, v);
-            }
-        }
+        for (std::size_t r = 0; r < rows; ++r)
+            write_row(ctx.history[used[r]].unit, dims, in, r);
         return in;
+    }
+
+    // A unit point as row r of the GP's inputs.
+    static void write_row(std::span<double const> u,
+                          std::span<gp_detail::gp_dimension const> dims,
+                          gp_detail::gp_inputs& in,
+                          std::size_t r) {
+        for (std::size_t j = 0; j < dims.size(); ++j) {
+            double const v = u[j];
+            auto const& dim = dims[j];
+            if (!is_active(v))
+                in.x(r, j) = dim.imputed;
+            else if (dim.kind == dimension_kind::categorical)
+                in.x(r, j) = static_cast<double>(unit_to_index(v, dim.count));
+            else
+                in.x(r, j) = gp_detail::snap_gp(dim, v);
+        }
+    }
+
+    // Pending trials (running in parallel, or in the study's lag window) join the model at their
+    // points with the best target seen (a constant liar, "CL-min"): the expected improvement there
+    // drops to about nothing, so parallel workers do not propose the same point. The kernel
+    // parameters stay those fitted to results only.
+    static void add_pending(ask_context const& ctx,
+                            std::span<gp_detail::gp_dimension const> dims,
+                            gp_detail::gp_inputs& in,
+                            std::vector<double>& y,
+                            double liar) {
+        std::size_t const n = y.size(), p = ctx.pending.size(), d = dims.size();
+        matrix<double> x = matrix<double>::from_shape({ n + p, d });
+        std::copy(in.x.data(), in.x.data() + n * d, x.data());
+        in.x = std::move(x);
+        for (std::size_t k = 0; k < p; ++k) {
+            HTUNE_CHECK(ctx.pending[k].unit.size() == d, "htune::samplers::gp: pending trial ",
+                        ctx.pending[k].number, " has ", ctx.pending[k].unit.size(), " coordinates for ", d,
+                        " dimensions");
+            write_row(ctx.pending[k].unit, dims, in, n + k);
+        }
+        y.resize(n + p, liar);
     }
 
     static std::vector<double> losses(ask_context const& ctx,
@@ -433,6 +464,7 @@ private:
         }
 
         std::vector<double> warm(inputs.x.data() + best * d, inputs.x.data() + (best + 1) * d);
+        if (!ctx.pending.empty()) add_pending(ctx, dims, inputs, y, y[best]);
         gp_detail::gaussian_process model(std::move(inputs), y, std::move(params));
         gp_detail::log_ei_acquisition acq(model, dims, y[best]);
         gp_detail::acquisition_optimizer optimizer(acq, dims);

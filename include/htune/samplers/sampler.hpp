@@ -18,8 +18,9 @@
 //!
 //! Reproducibility: the study asks in trial-number order and gives each ask the random stream
 //! rng::stream(study seed, trial number); a sampler whose proposal is a function of (ctx.history,
-//! ctx.failed, ctx.number, its own options) and that stream gives the same trials for the same seed,
-//! also when the study is resumed from a journal with a fresh sampler object.
+//! ctx.failed, ctx.pending, ctx.number, its own options) and that stream gives the same trials for
+//! the same seed, also when the study is resumed from a journal with a fresh sampler object, and
+//! with any number of parallel jobs (the study's lag window fixes what each trial sees).
 //! See docs/concepts/sampler.md.
 
 #include <concepts>
@@ -42,6 +43,10 @@ struct ask_context {
                                             // numbers minus the enqueued trials): a point index
     std::uint64_t seed = 0;                 // the study's seed
     rng* random = nullptr;                  // rng::stream(seed, number): this trial's random numbers
+    // Trials numbered below this one whose results it does not see: still running, or inside the
+    // study's lag window (docs/guides/parallel.md) whatever their state. Loss is NaN. A sampler may
+    // treat them as a constant liar does, or ignore them; either way, deterministically.
+    std::span<observation const> pending = {};
 };
 
 } // namespace htune::samplers

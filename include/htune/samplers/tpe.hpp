@@ -20,6 +20,7 @@
 //    over 60 seeds on Branin, Hartmann6, Rosenbrock-5 and Ackley-10 after 50/100/200 trials, univariate
 //    and multivariate, was better at 22 of 24 points (within 1% at the other two), e.g. Hartmann6 after
 //    50 trials -2.73 against -2.47. `normalized_density` gives the 3.5 scores;
+//  - constant_liar is on by default (it only acts on pending trials, which sequential studies lack);
 //  - equal values are ordered by age (Optuna's bandwidth argsort is not stable); a NaN score never wins;
 //  - a categorical dimension's candidates are drawn from the mixture's marginal (the same law);
 //  - cost: each dimension's observations stay sorted between asks, kernels whose share is provably
@@ -28,6 +29,7 @@
 //    Optuna's to ~1e-15.
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -77,6 +79,10 @@ struct tpe_options {
     // Score with Parzen densities that integrate to 1 (Optuna >= 3.5) instead of Optuna 3.1's, which
     // lack 1/sigma for continuous kernels and measured better (see the top of this file).
     bool normalized_density = false;
+    // Trials the study shows as pending (running in parallel, or in its lag window) join the "above"
+    // group at their points, ranked worst, so parallel workers spread out (Optuna's constant_liar,
+    // which is off by default there). Sequential asks have no pending trials: no effect.
+    bool constant_liar = true;
 };
 
 namespace detail {
@@ -237,7 +243,7 @@ public:
         // One draw seeds a stream per dimension, so a dimension's proposal does not depend on how many
         // numbers the others used.
         std::uint64_t const base = random();
-        auto const n = ctx.history.size();
+        auto const n = ctx.history.size(); // pending trials count neither for startup nor for gamma
 
         if (n < static_cast<std::size_t>(o.startup_trials)) {
             for (std::size_t d = 0; d < dims.size(); ++d) {
@@ -247,8 +253,13 @@ public:
             return;
         }
 
-        m_history.update(dims, ctx.history);
-        split(ctx.history, o);
+        std::span<observation const> seen = ctx.history;
+        if (o.constant_liar && !ctx.pending.empty()) {
+            merge_pending(ctx.history, ctx.pending);
+            seen = m_merged;
+        }
+        m_history.update(dims, seen);
+        split(seen, n, o);
         parzen_settings const s{ o.prior_weight,
                                  o.consider_prior,
                                  o.consider_magic_clip,
@@ -265,20 +276,33 @@ public:
 
 private:
     struct rank_key {
+        bool pending;
         bool pruned;
         std::uint64_t step;
         double loss;
     };
 
-    // Marks the best gamma(n) observations: complete before pruned, pruned by step descending, then
-    // loss, then trial order (Optuna's stable sort by (-step, value)). O(n) with nth_element.
-    void split(std::span<observation const> history, tpe_options const& o) {
+    // History and pending trials in trial-number order; a pending one has loss NaN.
+    void merge_pending(std::span<observation const> history, std::span<observation const> pending) {
+        m_merged.clear();
+        m_merged.reserve(history.size() + pending.size());
+        std::merge(history.begin(), history.end(), pending.begin(), pending.end(), std::back_inserter(m_merged),
+                   [](observation const& a, observation const& b) { return a.number < b.number; });
+        for (auto& ob : m_merged)
+            if (std::isnan(ob.loss)) ob.pruned = false;
+    }
+
+    // Marks the best gamma(n_seen) observations (n_seen: those with results): complete before pruned,
+    // pruned by step descending, then loss, then trial order (Optuna's stable sort by (-step, value));
+    // pending trials (loss NaN) last. O(n) with nth_element.
+    void split(std::span<observation const> history, std::size_t n_seen, tpe_options const& o) {
         std::size_t const n = history.size();
-        std::size_t const n_below = std::min(o.gamma(n), n);
+        std::size_t const n_below = std::min(o.gamma(n_seen), n_seen);
         resize_buffer(m_keys, n);
         for (std::size_t i = 0; i < n; ++i) {
             observation const& ob = history[i];
-            m_keys[i] = { ob.pruned,
+            m_keys[i] = { std::isnan(ob.loss),
+                          ob.pruned,
                           ob.pruned ? ob.pruned_step : 0,
                           std::isnan(ob.loss) ? std::numeric_limits<double>::infinity() : ob.loss };
         }
@@ -288,6 +312,7 @@ private:
         auto const better = [&](std::size_t a, std::size_t b) {
             rank_key const& x = m_keys[a];
             rank_key const& y = m_keys[b];
+            if (x.pending != y.pending) return !x.pending;
             if (x.pruned != y.pruned) return !x.pruned;
             if (x.step != y.step) return x.step > y.step;
             if (x.loss != y.loss) return x.loss < y.loss;
@@ -424,6 +449,7 @@ private:
     }
 
     sorted_history m_history;
+    std::vector<observation> m_merged;
     std::vector<rank_key> m_keys;
     std::vector<std::size_t> m_rank, m_group_index;
     std::vector<char> m_below;

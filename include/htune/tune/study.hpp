@@ -17,9 +17,22 @@
 // worker that is gone is rerun in place (same number, config and seed) by the next ask(), up to
 // max_attempts times, or failed (options.interrupted): so a study killed and resumed proposes the
 // same configs as one never interrupted.
+//
+// In parallel (optimize with run_options::jobs = N, threads of one process) trial n is proposed from
+// the results of trials 0 .. n-1-lag only; the `lag` trials just before it are pending to the
+// sampler (ctx.pending) whatever their state, and a worker waits before asking trial n until this
+// run's trials below n - lag have finished. So the trials, and with a deterministic objective their
+// results, depend on (seed, lag) and never on N or on timing. lag is study_options::lag, by default
+// N - 1 for a run (0 for ask/tell): fix it (e.g. lag = 3) to get the same study with any N; a run
+// with N > lag + 1 then waits more. See docs/guides/parallel.md.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <thread>
 #include <cmath>
 #include <cstdint>
 #include <deque>
@@ -37,6 +50,7 @@
 
 #include "../core/errors.hpp"
 #include "../core/fixed_string.hpp"
+#include "../core/blas.hpp"
 #include "../core/rng.hpp"
 #include "../samplers/random.hpp"
 #include "../samplers/sampler.hpp"
@@ -44,6 +58,7 @@
 #include "../storage/backend.hpp"
 #include "../storage/optuna_params.hpp"
 #include "dimensions.hpp"
+#include "run_options.hpp"
 #include "trial.hpp"
 
 namespace htune::tune {
@@ -57,6 +72,9 @@ struct study_options {
     std::string name = "htune";                          // the study's name in a storage
     interrupted_trials interrupted = interrupted_trials::rerun;
     std::uint64_t max_attempts = 3;                      // runs of one trial before it fails for good
+    // Trial n is proposed without the results of trials n-lag .. n-1 (see the top). Unset: the
+    // run's jobs - 1, so a sequential study sees every result before each ask.
+    std::optional<std::uint64_t> lag = std::nullopt;
 };
 
 // Thrown by an objective (or by trial::prune()) to stop its trial early: the trial becomes pruned.
@@ -98,6 +116,9 @@ public:
             m_study->set_user_attr(*this, std::move(key), std::move(value));
         }
         [[noreturn]] void prune() const { throw trial_pruned{}; }
+        // Whether the run is being stopped (Ctrl-C): a long objective may poll it between steps;
+        // report() throws trial_interrupted then.
+        bool should_stop() const noexcept { return m_study->stopping(); }
 
     private:
         friend class study;
@@ -144,7 +165,7 @@ public:
     trial ask() {
         exclusive lock(*this);
         sync();
-        return ask_synced();
+        return ask_synced(m_options.lag.value_or(0));
     }
 
     // Completes the trial with the objective's value; NaN or infinity fails it instead.
@@ -182,6 +203,7 @@ public:
 
     // An intermediate value at a step (an epoch, a fold): what pruners judge. Non-finite values are refused.
     void report(trial const& t, std::uint64_t at_step, double value) {
+        if (stopping()) throw trial_interrupted{};
         HTUNE_CHECK(std::isfinite(value), "htune::tune::study::report: trial ", t.number(), " step ", at_step,
                     ": value ", value, " is not finite");
         exclusive lock(*this);
@@ -209,55 +231,63 @@ public:
     }
     void enqueue(std::string_view text) { enqueue(parse_config<Space>(text)); }
 
-    // Runs up to n_trials trials of objective(trial&) -> number, one after another; stops early at the
-    // timeout (checked before each trial) or when the sampler has no points left. Returns the number run.
+    // Runs up to n_trials trials of objective(trial&) -> number; stops early at the timeout (no trial
+    // starts after it), when the sampler has no points left, or as `run` says (failures, Ctrl-C).
+    // With run.jobs > 1 the objective is called from that many threads at once, so it must be safe
+    // to call concurrently. Returns the number of trials run (a retried trial counts once).
+    template <class Objective>
+    std::uint64_t optimize(Objective&& objective, std::uint64_t n_trials, run_options const& run) {
+        check_objective<Objective>();
+        return execute(objective, run, [n_trials](study&, std::uint64_t started) { return started < n_trials; });
+    }
     template <class Objective>
     std::uint64_t optimize(Objective&& objective, std::uint64_t n_trials,
                            std::optional<std::chrono::duration<double>> timeout = std::nullopt) {
-        static_assert(std::is_invocable_v<Objective&, trial&>,
-                      "htune::tune::study::optimize: the objective must be callable as objective(trial&) "
-                      "(a generic lambda `[](auto& t) { ... }` works)");
-        using result = std::invoke_result_t<Objective&, trial&>;
-        static_assert(std::is_convertible_v<result, double>,
-                      "htune::tune::study::optimize: the objective must return a number");
-        auto const start = std::chrono::steady_clock::now();
-        std::uint64_t done = 0;
-        for (; done < n_trials; ++done) {
-            if (timeout && std::chrono::steady_clock::now() - start >= *timeout) break;
-            if (!has_next()) break;
-            trial t = ask();
-            run_one(objective, t);
-        }
-        return done;
+        return optimize(std::forward<Objective>(objective), n_trials, run_options{.timeout = timeout});
     }
 
     // Runs trials until the study (with a storage: all its workers together) has `complete_trials`
-    // complete ones, counting trials still running elsewhere as if they will complete; stops early at
-    // the timeout or when the sampler has no points left. This is how a resumed study goes on to its
-    // target. Returns the number of trials run here.
+    // complete ones, counting trials still running elsewhere as if they will complete; stops early as
+    // optimize() does. This is how a resumed study goes on to its target. Returns the number of
+    // trials run here.
+    template <class Objective>
+    std::uint64_t optimize_until(Objective&& objective, std::uint64_t complete_trials, run_options const& run) {
+        check_objective<Objective>();
+        return execute(objective, run, [complete_trials](study& s, std::uint64_t) {
+            // Called under both locks, after sync(): counting and creating the trial are one step.
+            std::uint64_t const reruns = s.m_reruns.size();
+            std::uint64_t const counted =
+                s.count_locked(trial_state::complete) + s.count_locked(trial_state::running) - reruns;
+            return counted < complete_trials;
+        });
+    }
     template <class Objective>
     std::uint64_t optimize_until(Objective&& objective, std::uint64_t complete_trials,
                                  std::optional<std::chrono::duration<double>> timeout = std::nullopt) {
-        auto const start = std::chrono::steady_clock::now();
-        std::uint64_t done = 0;
-        for (;;) {
-            if (timeout && std::chrono::steady_clock::now() - start >= *timeout) break;
-            std::optional<trial> t;
-            {
-                // Counting and creating the trial under one lock: no other worker slips in between.
-                exclusive lock(*this);
-                sync();
-                std::uint64_t const reruns = m_reruns.size();
-                std::uint64_t const counted = count_locked(trial_state::complete) +
-                                              count_locked(trial_state::running) - reruns;
-                if (counted >= complete_trials) break;
-                if (reruns == 0 && m_queue.empty() && sampler_exhausted()) break;
-                t.emplace(ask_synced());
-            }
-            run_one(objective, *t);
-            ++done;
-        }
-        return done;
+        return optimize_until(std::forward<Objective>(objective), complete_trials, run_options{.timeout = timeout});
+    }
+
+    // Whether the last optimize() was stopped by Ctrl-C (with on_sigint::stop).
+    bool interrupted() const noexcept { return m_interrupted.load(); }
+
+    // Whether a run is being stopped by Ctrl-C: what trial::should_stop() says.
+    bool stopping() const noexcept {
+        return m_stopping.load(std::memory_order_relaxed) ||
+               (m_sigint_runs.load(std::memory_order_relaxed) > 0 && detail::sigint_scope::received());
+    }
+
+    // Counts, the best trial and where the study is stored: what Ctrl-C prints.
+    void print_summary(std::ostream& out) const {
+        std::lock_guard lock(m_mutex);
+        out << "htune: study \"" << m_options.name << "\": " << m_trials.size() << " trials ("
+            << count_locked(trial_state::complete) << " complete, " << count_locked(trial_state::pruned)
+            << " pruned, " << count_locked(trial_state::failed) << " failed, " << count_locked(trial_state::running)
+            << " running)\n";
+        if (record const* b = best_locked())
+            out << "htune: best value " << b->value << " at trial " << b->number << ": " << to_string(b->config)
+                << "\n";
+        if (m_storage)
+            out << "htune: the storage keeps every finished trial; opening the study on it again resumes it\n";
     }
 
     // Whether ask() can give another trial.
@@ -275,9 +305,7 @@ public:
     // The complete trial with the best value (the earliest among equals).
     record const& best() const {
         std::lock_guard lock(m_mutex);
-        record const* best = nullptr;
-        for (auto const& r : m_trials)
-            if (r.state == trial_state::complete && (!best || better(r.value, best->value))) best = &r;
+        record const* best = best_locked();
         HTUNE_CHECK(best != nullptr, "htune::tune::study::best: no trial has completed yet (",
                     m_trials.size(), " trials, ", count_locked(trial_state::failed), " failed)");
         return *best;
@@ -299,6 +327,223 @@ private:
         std::lock_guard<std::mutex> thread_lock;
         storage::backend_lock storage_lock;
     };
+
+    record const* best_locked() const {
+        record const* best = nullptr;
+        for (auto const& r : m_trials)
+            if (r.state == trial_state::complete && (!best || better(r.value, best->value))) best = &r;
+        return best;
+    }
+
+    template <class Objective>
+    static constexpr void check_objective() {
+        static_assert(std::is_invocable_v<Objective&, trial&>,
+                      "htune::tune::study::optimize: the objective must be callable as objective(trial&) "
+                      "(a generic lambda `[](auto& t) { ... }` works)");
+        if constexpr (std::is_invocable_v<Objective&, trial&>)
+            static_assert(std::is_convertible_v<std::invoke_result_t<Objective&, trial&>, double>,
+                          "htune::tune::study::optimize: the objective must return a number");
+    }
+
+    // What the workers of one optimize() call share, under m_mutex.
+    struct run_state {
+        run_options const* options = nullptr;
+        std::uint64_t lag = 0;
+        std::optional<std::chrono::steady_clock::time_point> deadline;
+        std::uint64_t started = 0;             // trials this run has begun
+        std::set<std::uint64_t> running;       // this run's trials not finished yet
+        std::uint64_t consecutive_failures = 0;
+        std::vector<std::string> streak;       // the last messages of the current failure streak
+        bool stop = false;                     // no more trials start
+        bool interrupted = false;              // by Ctrl-C
+        std::exception_ptr error;              // rethrown by optimize() once the workers are done
+    };
+
+    template <class Objective, class More>
+    std::uint64_t execute(Objective& objective, run_options const& options, More more) {
+        HTUNE_CHECK(options.jobs >= 1, "htune::tune::study::optimize: run_options::jobs must be at least 1, got ",
+                    options.jobs);
+        run_state rs;
+        rs.options = &options;
+        rs.lag = m_options.lag.value_or(options.jobs - 1);
+        if (options.timeout)
+            rs.deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(*options.timeout);
+        {
+            // Trials on several threads share the cores: one BLAS thread each, unless told otherwise.
+            std::optional<scoped_blas_threads> blas;
+            if (options.blas_threads > 0) blas.emplace(options.blas_threads);
+            else if (options.jobs > 1) blas.emplace(1);
+            detail::sigint_scope sigint(options.sigint);
+            if (sigint.active()) ++m_sigint_runs;
+            m_stopping = false;
+            m_interrupted = false;
+            auto const worker = [&] { work(objective, rs, more); };
+            if (options.jobs == 1) {
+                worker();
+            } else {
+                std::vector<std::jthread> threads;
+                threads.reserve(options.jobs);
+                try {
+                    for (std::size_t i = 0; i < options.jobs; ++i)
+                        threads.emplace_back(worker);
+                } catch (...) {
+                    std::lock_guard lock(m_mutex);
+                    rs.stop = true;
+                    if (!rs.error) rs.error = std::current_exception();
+                }
+            } // the threads are joined here
+            if (sigint.active()) --m_sigint_runs;
+            m_stopping = false;
+        } // the previous SIGINT handler is back
+        if (rs.interrupted) {
+            m_interrupted = true;
+            std::cerr << "htune: interrupted by SIGINT; the running trials were marked failed\n";
+            print_summary(std::cerr);
+            if (options.sigint == on_sigint::stop_and_raise) std::raise(SIGINT);
+        }
+        if (rs.error) std::rethrow_exception(rs.error);
+        return rs.started;
+    }
+
+    template <class Objective, class More>
+    void work(Objective& objective, run_state& rs, More& more) {
+        try {
+            while (std::optional<trial> t = next_trial(rs, more))
+                run_trial(objective, *t, rs);
+        } catch (...) {
+            // The storage failed, or the sampler did: no further trial starts, optimize() rethrows.
+            std::lock_guard lock(m_mutex);
+            rs.stop = true;
+            if (!rs.error) rs.error = std::current_exception();
+            m_cv.notify_all();
+        }
+    }
+
+    // Waits until trial n may be asked (this run's trials below n - lag have finished), then asks it.
+    template <class More>
+    std::optional<trial> next_trial(run_state& rs, More& more) {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            if (rs.stop) return std::nullopt;
+            if (stopping()) {
+                m_stopping = true;
+                rs.interrupted = true;
+                rs.stop = true;
+                m_cv.notify_all();
+                return std::nullopt;
+            }
+            if (rs.deadline && std::chrono::steady_clock::now() >= *rs.deadline) {
+                rs.stop = true;
+                m_cv.notify_all();
+                return std::nullopt;
+            }
+            std::uint64_t const next = m_trials.size();
+            std::uint64_t const cutoff = next > rs.lag ? next - rs.lag : 0;
+            if (rs.running.empty() || *rs.running.begin() >= cutoff) break;
+            m_cv.wait_for(lock, std::chrono::milliseconds(50)); // also polls Ctrl-C and the deadline
+        }
+        storage::backend_lock storage_lock(m_storage.get());
+        sync();
+        if (!more(*this, rs.started) || (m_reruns.empty() && m_queue.empty() && sampler_exhausted())) {
+            rs.stop = true;
+            m_cv.notify_all();
+            return std::nullopt;
+        }
+        trial t = ask_synced(rs.lag);
+        rs.running.insert(t.number());
+        ++rs.started;
+        return t;
+    }
+
+    // Runs the objective on one trial and records the outcome: complete, pruned or failed (retried
+    // first when its exception is caught and retries are left).
+    template <class Objective>
+    void run_trial(Objective& objective, trial& t, run_state& rs) {
+        run_options const& o = *rs.options;
+        bool failed = false, interrupted = false;
+        std::string message;
+        std::exception_ptr error;
+        for (std::uint64_t attempt = 1;; ++attempt) {
+            try {
+                double const value = static_cast<double>(objective(t));
+                if (std::isfinite(value)) {
+                    tell(t, value);
+                } else {
+                    failed = true;
+                    message = htune::detail::concat("the objective returned ", value);
+                }
+            } catch (trial_pruned const&) {
+                prune(t);
+            } catch (trial_interrupted const&) {
+                failed = interrupted = true;
+                message = "interrupted by SIGINT";
+            } catch (std::exception const& e) {
+                if (stopping()) {
+                    failed = interrupted = true;
+                    message = htune::detail::concat("interrupted by SIGINT (", e.what(), ")");
+                } else {
+                    bool const caught = !o.catches || o.catches(e);
+                    if (caught && attempt <= o.retries) {
+                        retry(t);
+                        continue;
+                    }
+                    failed = true;
+                    message = attempt > 1 ? htune::detail::concat(e.what(), " (attempt ", attempt, " of ",
+                                                                  o.retries + 1, ")")
+                                          : std::string(e.what());
+                    if (!caught) error = std::current_exception();
+                }
+            } catch (...) {
+                failed = true;
+                message = "the objective threw an exception that is not a std::exception";
+                error = std::current_exception();
+            }
+            break;
+        }
+        if (failed) fail(t, message);
+
+        std::lock_guard lock(m_mutex);
+        rs.running.erase(t.number());
+        if (interrupted) {
+            rs.interrupted = true;
+            rs.stop = true;
+        } else if (failed) {
+            ++rs.consecutive_failures;
+            rs.streak.push_back(htune::detail::concat("trial ", t.number(), ": ", message));
+            if (rs.streak.size() > 3) rs.streak.erase(rs.streak.begin());
+            if (o.max_consecutive_failures > 0 && rs.consecutive_failures >= o.max_consecutive_failures) {
+                rs.stop = true;
+                if (!rs.error) {
+                    std::string last;
+                    for (auto const& m : rs.streak)
+                        last += htune::detail::concat("\n  ", m);
+                    rs.error = std::make_exception_ptr(too_many_failures(htune::detail::concat(
+                      "htune::tune::study::optimize: ", rs.consecutive_failures,
+                      " trials failed in a row (run_options::max_consecutive_failures = ",
+                      o.max_consecutive_failures, "); the last ones:", last)));
+                }
+            }
+        } else {
+            rs.consecutive_failures = 0;
+            rs.streak.clear();
+        }
+        if (error) {
+            rs.stop = true;
+            if (!rs.error) rs.error = error;
+        }
+        m_cv.notify_all();
+    }
+
+    // Runs a trial again in place (same number, config and seed) after its objective threw.
+    void retry(trial const& t) {
+        exclusive lock(*this);
+        record& r = running_record(t.number(), "retry");
+        ++r.attempt;
+        if (m_storage) m_storage->claim_trial(r.number, r.attempt);
+        r.started = record::clock::now();
+        r.intermediate.clear();
+    }
 
     std::uint64_t trial_seed(std::uint64_t number) const noexcept {
         return rng::stream(m_options.seed, number, 0x0b1ec7u)();
@@ -328,7 +573,6 @@ private:
         r.finished = record::clock::now();
         m_owned.erase(r.number);
         --m_running;
-        m_history_dirty = true;
     }
 
     // Reads what other workers wrote (under the storage's lock) and deals with trials whose worker is
@@ -354,8 +598,7 @@ private:
             m_storage->finish_trial(r.number, trial_state::failed, std::nullopt, r.message);
             r.state = trial_state::failed;
             r.finished = record::clock::now();
-            m_history_dirty = true;
-        }
+            }
     }
 
     // A trial added or changed by another worker, as stored.
@@ -391,7 +634,6 @@ private:
         r.worker = st.worker;
         r.started = st.started;
         r.finished = st.finished.value_or(typename record::clock::time_point{});
-        m_history_dirty = true;
     }
 
     // A record's config and its point in the unit cube (what samplers see), set together.
@@ -402,7 +644,7 @@ private:
     }
 
     // ask() under both locks, after sync().
-    trial ask_synced() {
+    trial ask_synced(std::uint64_t lag) {
         if (!m_reruns.empty()) return rerun();
         std::uint64_t const number = m_trials.size();
         record r;
@@ -416,7 +658,7 @@ private:
         } else {
             HTUNE_CHECK(!sampler_exhausted(), "htune::tune::study::ask: the sampler has no points left (all ",
                         *m_capacity, " used)");
-            refresh_history();
+            build_view(number, lag);
             std::vector<double> point(Space::size, 0.5);
             rng g = rng::stream(m_options.seed, number);
             samplers::ask_context const ctx{std::span<samplers::dimension const>(m_dims),
@@ -425,7 +667,8 @@ private:
                                             number,
                                             m_sampled,
                                             m_options.seed,
-                                            &g};
+                                            &g,
+                                            std::span<samplers::observation const>(m_pending)};
             m_sampler.ask(ctx, std::span<double>(point));
             for (std::size_t i = 0; i < point.size(); ++i)
                 HTUNE_CHECK(!(point[i] < 0.0 || point[i] > 1.0), "htune::tune::study::ask: the sampler proposed ",
@@ -466,49 +709,36 @@ private:
         return trial(this, number, r.config, trial_seed(number));
     }
 
-    // The sampler's view, rebuilt after trials finish: observations in number order with losses
-    // (negated values when maximising); failed trials, and pruned ones without a value, listed apart.
-    void refresh_history() {
-        if (!m_history_dirty) return;
+    // What trial `number` may learn from: trials below number - lag that are complete (loss: the
+    // value, negated when maximising) or pruned with a value; failed ones, and pruned ones without a
+    // value, listed apart; the rest (running, or inside the lag window whatever their state) pending.
+    void build_view(std::uint64_t number, std::uint64_t lag) {
         m_history.clear();
         m_failed.clear();
+        m_pending.clear();
+        std::uint64_t const cutoff = number > lag ? number - lag : 0;
         double const sign = m_options.goal == direction::minimize ? 1.0 : -1.0;
         for (auto const& r : m_trials) {
+            if (r.number >= number) break;
             samplers::observation o;
             o.number = r.number;
             o.unit = std::span<double const>(r.unit);
             o.enqueued = r.enqueued;
-            if (r.state == trial_state::complete) {
+            if (r.number >= cutoff || r.state == trial_state::running) {
+                o.loss = std::numeric_limits<double>::quiet_NaN();
+                m_pending.push_back(o);
+            } else if (r.state == trial_state::complete) {
                 o.loss = sign * r.value;
+                m_history.push_back(o);
             } else if (r.state == trial_state::pruned && !r.intermediate.empty()) {
                 o.loss = sign * r.intermediate.back().value;
                 o.pruned = true;
                 o.pruned_step = r.intermediate.back().step;
+                m_history.push_back(o);
             } else {
-                if (r.state != trial_state::running) m_failed.push_back(r.number);
-                continue;
+                m_failed.push_back(r.number);
             }
-            m_history.push_back(o);
         }
-        m_history_dirty = false;
-    }
-
-    template <class Objective>
-    void run_one(Objective& objective, trial& t) {
-        double value = 0.0;
-        try {
-            value = static_cast<double>(objective(t));
-        } catch (trial_pruned const&) {
-            prune(t);
-            return;
-        } catch (std::exception const& e) {
-            fail(t, e.what());
-            return;
-        } catch (...) {
-            fail(t, "the objective threw an exception that is not a std::exception");
-            throw;
-        }
-        tell(t, value);
     }
 
     Space m_space;
@@ -526,9 +756,13 @@ private:
     std::deque<config> m_queue;
     std::uint64_t m_sampled = 0;
     std::uint64_t m_running = 0;
-    std::vector<samplers::observation> m_history;
+    std::vector<samplers::observation> m_history; // the sampler's view, rebuilt for each ask
     std::vector<std::uint64_t> m_failed;
-    bool m_history_dirty = true;
+    std::vector<samplers::observation> m_pending;
+    std::condition_variable m_cv; // a run's trial finished, or the run stops
+    std::atomic<int> m_sigint_runs{0};
+    std::atomic<bool> m_stopping{false};
+    std::atomic<bool> m_interrupted{false};
 };
 
 } // namespace htune::tune
