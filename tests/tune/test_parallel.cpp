@@ -217,3 +217,21 @@ TEST_CASE("parallel: jobs = 0 is an error naming the option") {
     CHECK_THROWS_WITH_AS(s.optimize([](auto&) { return 0.0; }, 3, {.jobs = 0}),
                          doctest::Contains("run_options::jobs must be at least 1, got 0"), invalid_argument);
 }
+
+TEST_CASE("parallel: optimize_until reaches its target when trials still running fail") {
+    auto const objective = [](auto& t) -> double {
+        jitter();
+        if (t.number() % 4 == 3) throw std::runtime_error("planned");
+        return branin(t.template get<"x">(), t.template get<"y">());
+    };
+    tune::study<branin_space, samplers::tpe<>> one({.seed = 8, .lag = 3});
+    one.optimize_until(objective, 20);
+    CHECK(one.count(trial_state::complete) == 20);
+    for (std::size_t jobs : {2u, 4u}) {
+        CAPTURE(jobs);
+        tune::study<branin_space, samplers::tpe<>> many({.seed = 8, .lag = 3});
+        many.optimize_until(objective, 20, {.jobs = jobs});
+        CHECK(many.count(trial_state::running) == 0);
+        check_same(one, many);
+    }
+}

@@ -421,6 +421,8 @@ private:
     }
 
     // Waits until trial n may be asked (this run's trials below n - lag have finished), then asks it.
+    // When the target is met but some of this run's trials are still running, waits for them: one
+    // may fail, and then another trial is needed.
     template <class More>
     std::optional<trial> next_trial(run_state& rs, More& more) {
         std::unique_lock lock(m_mutex);
@@ -440,20 +442,24 @@ private:
             }
             std::uint64_t const next = m_trials.size();
             std::uint64_t const cutoff = next > rs.lag ? next - rs.lag : 0;
-            if (rs.running.empty() || *rs.running.begin() >= cutoff) break;
+            if (rs.running.empty() || *rs.running.begin() >= cutoff) {
+                storage::backend_lock storage_lock(m_storage.get());
+                sync();
+                bool const exhausted = m_reruns.empty() && m_queue.empty() && sampler_exhausted();
+                if (!exhausted && more(*this, rs.started)) {
+                    trial t = ask_synced(rs.lag);
+                    rs.running.insert(t.number());
+                    ++rs.started;
+                    return t;
+                }
+                if (exhausted || rs.running.empty()) {
+                    rs.stop = true;
+                    m_cv.notify_all();
+                    return std::nullopt;
+                }
+            }
             m_cv.wait_for(lock, std::chrono::milliseconds(50)); // also polls Ctrl-C and the deadline
         }
-        storage::backend_lock storage_lock(m_storage.get());
-        sync();
-        if (!more(*this, rs.started) || (m_reruns.empty() && m_queue.empty() && sampler_exhausted())) {
-            rs.stop = true;
-            m_cv.notify_all();
-            return std::nullopt;
-        }
-        trial t = ask_synced(rs.lag);
-        rs.running.insert(t.number());
-        ++rs.started;
-        return t;
     }
 
     // Runs the objective on one trial and records the outcome: complete, pruned or failed (retried
