@@ -27,11 +27,11 @@ done
 # Base set. libopenblas-dev (through libopenblas-pthread-dev) provides libblas.so, liblapack.so and
 # cblas.h via Debian's alternatives, which is what libxtensor-blas-dev needs; no liblapack-dev.
 # nlohmann-json3-dev backs the journal storage; python3-optuna lets the suite prove that Optuna reads
-# htune's journals.
+# htune's journals; libopenmpi-dev and openmpi-bin (mpirun) back the MPI executor and its test.
 base=(
   cmake g++ make ccache pkg-config
   libxtensor-dev libxtensor-blas-dev libopenblas-dev
-  doctest-dev zlib1g-dev nlohmann-json3-dev
+  doctest-dev zlib1g-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin
   python3-optuna
   dataset-fashion-mnist
   clang-19
