@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite: g++ 12, clang 19, and an ASan+UBSan build (g++).
-#   scripts/test.sh [gcc|clang|asan|tsan ...]   (default: gcc clang asan)
+#   scripts/test.sh [gcc|clang|asan|tsan ...]   (default: all four)
+# The ThreadSanitizer build covers the areas with threads and processes (tune, storage); the
+# ASan+UBSan build covers everything.
 # Build trees go to build-test-<config>/; ccache keeps rebuilds quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 jobs=$(nproc)
 configs=("$@")
-[ ${#configs[@]} -gt 0 ] || configs=(gcc clang asan)
+[ ${#configs[@]} -gt 0 ] || configs=(gcc clang asan tsan)
 
 run_config() {
   local name=$1; shift
@@ -26,7 +28,7 @@ for config in "${configs[@]}"; do
     clang) run_config clang -DCMAKE_CXX_COMPILER=clang++-19 ;;
     asan)  run_config asan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=address,undefined \
                            -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF ;;
-    tsan)  run_config tsan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=thread \
+    tsan)  run_config tsan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=thread "-DHTUNE_TEST_AREAS=tune;storage" \
                            -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF ;;
     *) echo "unknown configuration: $config (gcc, clang, asan, tsan)" >&2; exit 2 ;;
   esac
