@@ -176,6 +176,16 @@ private:
     std::vector<int> m_free;
 };
 
+// A worker rank taken from the pool for one trial, given back at the end of the scope.
+struct rank_lease {
+    explicit rank_lease(ranks& p) : pool(p), rank(p.acquire()) {}
+    ~rank_lease() { pool.release(rank); }
+    rank_lease(rank_lease const&) = delete;
+    rank_lease& operator=(rank_lease const&) = delete;
+    ranks& pool;
+    int rank;
+};
+
 template <class Study, class Objective, class Run>
 std::uint64_t run_on_ranks(Study& s, Objective& objective, tune::run_options run, MPI_Comm comm, Run&& go) {
     (void)objective; // evaluated on the workers; rank 0 only relays
@@ -192,12 +202,8 @@ std::uint64_t run_on_ranks(Study& s, Objective& objective, tune::run_options run
     ranks pool(comm, size);
     run.jobs = static_cast<std::size_t>(size - 1);
     auto relay = [&pool](auto& t) -> double {
-        int const r = pool.acquire();
-        struct give_back {
-            ranks& pool;
-            int r;
-            ~give_back() { pool.release(r); }
-        } guard{pool, r};
+        rank_lease const lease(pool);
+        int const r = lease.rank;
         pool.send(writer{}.put(t.number()).put(t.seed()).text(to_string(t.params())).bytes(), r, trial_tag);
         for (;;) {
             auto [tag, bytes] = pool.receive_from(r);
