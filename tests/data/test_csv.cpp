@@ -263,3 +263,23 @@ TEST_CASE("a large file parses quickly and exactly") {
     CHECK(d.features(12, 2) == 5.25);
     CHECK(d.labels(n - 1) == int((n - 1) % 3));
 }
+
+// Found by review with fuzz/csv_loader.cpp (seed fuzz/corpus/csv_loader/regression_wide_header_blank_lines.csv
+// is a small one of the same shape): the values were reserved for (line breaks + 1) x features, so
+// an 80 KB file, a header of 20000 columns over 40000 blank lines, reserved 3.2 GB, and the file
+// below 1.2 TB (std::bad_alloc; an AddressSanitizer abort). A row holds at least `features`
+// delimiters, which bounds the rows.
+TEST_CASE("a wide header over many blank lines does not reserve lines x columns values") {
+    std::size_t const columns = 300000, blank_lines = 1000000;
+    std::string text;
+    for (std::size_t c = 0; c + 1 < columns; ++c) text += "a,";
+    text += "label\n";
+    text.append(blank_lines, '\n');
+    for (std::size_t c = 0; c + 1 < columns; ++c) text += "1,";
+    text += "4\n";
+    auto const d = parse<float>(text);
+    REQUIRE(d.size() == 1);
+    CHECK(d.feature_count() == columns - 1);
+    CHECK(d.features(0, columns - 2) == 1.0f);
+    CHECK(d.class_names == std::vector<std::string>{"4"});
+}

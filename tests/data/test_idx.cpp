@@ -194,6 +194,32 @@ TEST_CASE("truncated files report the bytes expected and found") {
                    "the sizes in the header overflow"));
 }
 
+#ifdef HTUNE_HAS_ZLIB
+// Found by fuzz/idx_loader.cpp (seed fuzz/corpus/idx_loader/regression_gzip_huge_header.idx): a gzip file
+// has no size to check a header against, so a 71-byte file promising 4 images of 3407872 x 3 pixels
+// made load_idx allocate 48 GiB before reading (std::bad_alloc, or an AddressSanitizer abort). Deflate
+// expands at most 1032:1, which bounds what a gzip file can hold.
+TEST_CASE("a gzip header that promises more than the file can hold fails before allocating") {
+    temp_file images("images.gz"), labels("labels.gz");
+    write_gzip(images.path(), big_endian({0x803, 100000, 1000, 1000}) + std::string(64, '\1'));
+    write_gzip(labels.path(), big_endian({0x801, 100000}) + std::string(64, '\1'));
+    auto const message = thrown_message<htune::data_error>([&] { load_idx<float>(images.path(), labels.path()); });
+    CHECK(contains(message, "htune::data::load_idx: \"" + images.name() + "\" is truncated"));
+    CHECK(contains(message, "expected 100000000000 bytes of data, more than a gzip file of"));
+    // Compressed labels are bounded the same way (images plain and complete for 100000 1 x 1 images).
+    temp_file plain("images.idx");
+    write_idx(plain.path(), std::vector<std::uint8_t>(100000, 7), {100000, 1, 1});
+    auto const label_message = thrown_message<htune::data_error>([&] { load_idx<float>(plain.path(), labels.path()); });
+    CHECK(contains(label_message, labels.name() + "\" is truncated: expected 100000 bytes of data"));
+    // A file that compresses well still loads: 20000 zero images of 28 x 28 (15.7 MB) from a few KB.
+    write_gzip(images.path(), big_endian({0x803, 20000, 28, 28}) + std::string(20000 * 28 * 28, '\0'));
+    write_gzip(labels.path(), big_endian({0x801, 20000}) + std::string(20000, '\2'));
+    auto const d = load_idx<float>(images.path(), labels.path());
+    CHECK(d.size() == 20000);
+    CHECK(d.num_classes == 3);
+}
+#endif
+
 TEST_CASE("wrong magic numbers, element types and dimension counts") {
     small_set const s;
     temp_file images("images.idx"), labels("labels.idx"), other("other.idx");

@@ -384,6 +384,59 @@ TEST_CASE("journal: corruption, another space, another direction and a newer for
     }
 }
 
+// Found by fuzz/journal_reader.cpp (seeds fuzz/corpus/journal_reader/regression_*.jsonl): a start time
+// in the year 1013 overflowed the nanosecond clock (undefined behaviour), an integer field given as a
+// float out of range (op_code 1e300) was converted unchecked (undefined behaviour), and a large one
+// wrapped (op_code 4294967296 read as 0, create_study). Integer fields are checked now, and a time
+// outside 1970 to 2262 is dropped.
+TEST_CASE("journal: numbers and times out of range are errors or dropped, never undefined behaviour") {
+    temp_dir dir;
+    auto const path = dir / "study.jsonl";
+    {
+        mixed_study<samplers::random> s({.seed = 2}, storage::open_journal(path, quiet()));
+        run_mixed(s, 0, 3);
+    }
+    std::string const intact = read_all(path);
+    auto const expect_invalid = [&](std::string const& appended, std::string const& value) {
+        write_all(path, intact + appended);
+        try {
+            mixed_study<samplers::random> s({.seed = 2}, storage::open_journal(path, quiet()));
+            FAIL("no error for " << appended);
+        } catch (journal_error const& e) {
+            std::string const what = e.what();
+            CHECK_MESSAGE(what.find("not a valid operation (expected an integer, got " + value + ")") !=
+                              std::string::npos,
+                          what);
+        }
+    };
+    expect_invalid(R"({"op_code": 1e300, "worker_id": "w"})" "\n", "1e+300");
+    expect_invalid(R"({"op_code": 4294967296, "worker_id": "w"})" "\n", "4294967296");
+    expect_invalid(R"({"op_code": 8, "worker_id": "w", "trial_id": -1e300, "user_attr": {}})" "\n", "-1e+300");
+    expect_invalid(R"({"op_code": 4, "worker_id": "w", "study_id": 0, "state": 2.5})" "\n", "2.5");
+    expect_invalid(R"({"op_code": 4, "worker_id": "w", "study_id": 0})" "\n"
+                   R"({"op_code": 7, "worker_id": "w", "trial_id": 3, "step": -1, "intermediate_value": 1.0})" "\n",
+                   "-1");
+    // A whole float is an integer, as for Optuna.
+    write_all(path, intact + R"({"op_code": 8.0, "worker_id": "w", "trial_id": 2.0, "user_attr": {"k": "v"}})" "\n");
+    CHECK(mixed_study<samplers::random>({.seed = 2}, storage::open_journal(path, quiet())).trials().size() == 3);
+
+    // Start times before 1970 or after 2262 are dropped: the trial loads without one.
+    std::string text = intact;
+    std::string const key = R"("datetime_start":")";
+    std::size_t at = text.find(key);
+    REQUIRE(at != std::string::npos);
+    text.replace(at + key.size(), 26, "1013-11-23T20:40:28.148406");
+    at = text.find(key, at + 1);
+    REQUIRE(at != std::string::npos);
+    text.replace(at + key.size(), 26, "9999-12-31T23:59:59.999999");
+    write_all(path, text);
+    mixed_study<samplers::random> s({.seed = 2}, storage::open_journal(path, quiet()));
+    REQUIRE(s.trials().size() == 3);
+    CHECK(s.trials()[0].started == decltype(s.trials()[0].started){});
+    CHECK(s.trials()[1].started == decltype(s.trials()[1].started){});
+    CHECK(s.trials()[2].started > decltype(s.trials()[2].started){});
+}
+
 namespace {
 double slow_objective(mixed_space::config const& c) {
     ::usleep(2000);

@@ -253,9 +253,13 @@ dataset<T> parse_csv(std::string& text, std::string const& name, csv_options con
         return s;
     };
 
-    // Reserve from the line count, so the vectors do not regrow on large files.
-    std::size_t const lines_estimate = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    // Reserve from the line count, so the vectors do not regrow on large files. A row of `columns`
+    // fields holds at least `features` bytes (its delimiters): that bounds the rows when blank lines
+    // or quoted line breaks make the lines far more (a wide header over many blank lines would
+    // otherwise reserve lines x columns values).
     std::size_t const features = columns - 1;
+    std::size_t const lines_estimate =
+        std::min(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1, text.size() / features + 1);
     std::vector<T> values;
     values.reserve(lines_estimate * features);
     std::vector<std::int64_t> raw_labels;

@@ -5,6 +5,8 @@
 // Files may be plain or gzip-compressed; gzip is recognised by its magic bytes (1f 8b), not by
 // the file name, and read through zlib when htune is linked to htune::zlib (HTUNE_HAS_ZLIB).
 // Data is read in large chunks and converted as it arrives, so no second copy of the file is held.
+// Sizes in a header are checked against what the file can hold before anything is allocated: the
+// file's size for a plain file, 1032 times it (deflate's largest expansion) for a gzip file.
 
 #include <algorithm>
 #include <array>
@@ -102,6 +104,9 @@ public:
         std::fclose(m_file);
         m_file = nullptr;
 #ifdef HTUNE_HAS_ZLIB
+        std::error_code ec;
+        auto const size = std::filesystem::file_size(file, ec);
+        if (!ec) m_gzip_size = static_cast<std::size_t>(size);
         m_gz = gzopen(file.c_str(), "rb");
         if (!m_gz)
             throw_error<data_error>(component, "cannot open \"", m_name, "\" through zlib: ",
@@ -139,6 +144,7 @@ public:
                 if (got == 0) break;
                 done += static_cast<std::size_t>(got);
             }
+            m_consumed += done;
             return done;
         }
 #endif
@@ -156,12 +162,27 @@ public:
         return *m_plain_size > m_consumed ? *m_plain_size - m_consumed : 0;
     }
 
+    // Deflate expands at most 1032:1 (a 258-byte match from 2 bits), so a gzip file of n bytes holds
+    // at most 1032 n bytes of data (zlib ignores anything after the last gzip member).
+    static constexpr std::size_t max_gzip_ratio = 1032;
+
+    // The size of a gzip file (unknown for a plain one), and the most bytes its data can still hold:
+    // a header promising more is refused before anything that large is allocated.
+    std::optional<std::size_t> gzip_size() const noexcept { return m_gzip_size; }
+    std::optional<std::size_t> gzip_bytes_left_at_most() const noexcept {
+        if (!m_gzip_size || *m_gzip_size > std::numeric_limits<std::size_t>::max() / max_gzip_ratio)
+            return std::nullopt;
+        std::size_t const most = *m_gzip_size * max_gzip_ratio;
+        return most > m_consumed ? most - m_consumed : 0;
+    }
+
     std::string const& name() const noexcept { return m_name; }
 
 private:
     std::string m_name;
     std::FILE* m_file = nullptr;
     std::optional<std::size_t> m_plain_size;
+    std::optional<std::size_t> m_gzip_size;
     std::size_t m_consumed = 0;
 #ifdef HTUNE_HAS_ZLIB
     gzFile m_gz = nullptr;
@@ -240,6 +261,10 @@ inline std::size_t data_bytes(reader const& in, header const& h, std::size_t cou
     for (std::size_t i = 1; i < h.dims.size(); ++i) multiply(h.dims[i]);
     multiply(count);
     if (auto const left = in.bytes_left(); left && *left < total) truncated(in, total, *left);
+    if (auto const most = in.gzip_bytes_left_at_most(); most && *most < total)
+        throw_error<data_error>(component, "\"", in.name(), "\" is truncated: expected ", total,
+                                " bytes of data, more than a gzip file of ", *in.gzip_size(),
+                                " bytes can hold (deflate expands at most ", reader::max_gzip_ratio, " times)");
     return total;
 }
 

@@ -147,6 +147,26 @@ inline double number(nlohmann::json const& j) {
     throw std::invalid_argument("expected a number, got " + j.dump());
 }
 
+// An integer field (an op code, an id, a state, a step). nlohmann-json's get<int>() converts any
+// number unchecked: a float out of range (1e300) is undefined behaviour, and a large integer wraps
+// (op_code 4294967300 would read as 4). Whole floats in range are taken, as Optuna does.
+template <class T>
+T integer(nlohmann::json const& j) {
+    if (j.is_number_unsigned()) {
+        auto const v = j.get<std::uint64_t>();
+        if (std::in_range<T>(v)) return static_cast<T>(v);
+    } else if (j.is_number_integer()) {
+        auto const v = j.get<std::int64_t>();
+        if (std::in_range<T>(v)) return static_cast<T>(v);
+    } else if (j.is_number_float()) {
+        double const v = j.get<double>();
+        double const limit = std::ldexp(1.0, std::numeric_limits<T>::digits); // 2^31, 2^63 or 2^64: exact
+        double const low = std::numeric_limits<T>::is_signed ? -limit : 0.0;
+        if (v >= low && v < limit && v == std::floor(v)) return static_cast<T>(v);
+    }
+    throw std::invalid_argument("expected an integer, got " + j.dump());
+}
+
 // Optuna's timestamps: local time, ISO 8601 with microseconds, no zone.
 inline std::string iso_local(time_point t) {
     auto const us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
@@ -159,11 +179,14 @@ inline std::string iso_local(time_point t) {
     return buffer;
 }
 
+// A time outside 1970 to 2262 is not one a trial ran at, and is refused: the nanoseconds of the system
+// clock end in 2262, and the differences taken with now() (the grace period) would overflow too.
 inline std::optional<time_point> parse_iso_local(std::string const& s) {
     std::tm tm{};
     int micro = 0;
     int consumed = 0;
-    if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+    // Field widths as Optuna writes them; they also keep each field far from int overflow.
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
                     &tm.tm_min, &tm.tm_sec, &consumed) != 6)
         return std::nullopt;
     if (s.size() > static_cast<std::size_t>(consumed) && s[static_cast<std::size_t>(consumed)] == '.') {
@@ -176,6 +199,8 @@ inline std::optional<time_point> parse_iso_local(std::string const& s) {
     tm.tm_isdst = -1;
     std::time_t const secs = std::mktime(&tm);
     if (secs == static_cast<std::time_t>(-1)) return std::nullopt;
+    constexpr auto last = std::chrono::duration_cast<std::chrono::seconds>(time_point::duration::max()).count() - 1;
+    if (secs < 0 || secs > last) return std::nullopt;
     return std::chrono::system_clock::from_time_t(secs) + std::chrono::microseconds(micro);
 }
 
@@ -508,7 +533,8 @@ private:
         std::string pending;
         std::uint64_t line_start = m_offset;
         std::uint64_t position = m_offset;
-        std::vector<char> buffer(1u << 20);
+        // At most 1 MiB at a time, and no more than the new bytes (often a few lines).
+        std::vector<char> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(1u << 20, size - m_offset)));
         while (position < size) {
             std::size_t const want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), size - position));
             ssize_t const n = ::pread(m_fd, buffer.data(), want, static_cast<off_t>(position));
@@ -564,7 +590,7 @@ private:
     // Applies one operation as Optuna's JournalStorageReplayResult does; checks our study's trials
     // against the schema.
     void apply(nlohmann::json const& o, bool own) {
-        int const code = o.at("op_code").get<int>();
+        int const code = journal_detail::integer<int>(o.at("op_code"));
         std::string const worker = o.contains("worker_id") && o["worker_id"].is_string()
                                        ? o["worker_id"].get<std::string>()
                                        : std::string();
@@ -580,7 +606,7 @@ private:
                 auto const& directions = o.at("directions");
                 HTUNE_CHECK(directions.is_array() && directions.size() == 1, "study \"", name,
                             "\" has ", directions.size(), " objectives; htune studies have one");
-                int const d = directions[0].get<int>();
+                int const d = journal_detail::integer<int>(directions[0]);
                 direction const stored = d == 2 ? direction::maximize : direction::minimize;
                 HTUNE_CHECK(stored == m_schema.goal, "study \"", name, "\" was created to ",
                             stored == direction::minimize ? "minimize" : "maximize", ", not to ",
@@ -591,7 +617,7 @@ private:
             return;
         }
         case journal_detail::delete_study: {
-            std::int64_t const id = o.at("study_id").get<std::int64_t>();
+            std::int64_t const id = journal_detail::integer<std::int64_t>(o.at("study_id"));
             m_studies.erase(id);
             if (m_study && *m_study == id) {
                 HTUNE_CHECK(!own, "study \"", m_schema.name, "\" deleted by this worker");
@@ -602,13 +628,13 @@ private:
         case journal_detail::set_study_user_attr:
         case journal_detail::set_study_system_attr: return;
         case journal_detail::create_trial: {
-            std::int64_t const study = o.at("study_id").get<std::int64_t>();
+            std::int64_t const study = journal_detail::integer<std::int64_t>(o.at("study_id"));
             if (!m_studies.count(study)) return;
             journal_detail::replay_trial t;
             t.study = study;
             t.data.number = m_study_trials[study]++;
             t.data.worker = worker;
-            auto const state = o.contains("state") ? o["state"].get<int>() : 0;
+            auto const state = o.contains("state") ? journal_detail::integer<int>(o["state"]) : 0;
             if (o.contains("datetime_start") && o["datetime_start"].is_string())
                 t.data.started = journal_detail::parse_iso_local(o["datetime_start"].get<std::string>())
                                      .value_or(time_point{});
@@ -643,7 +669,7 @@ private:
                 "htune::storage::journal: \"", m_path.string(), "\" line ", m_line, ": unknown operation op_code=",
                 code, "; the file may come from a newer version of Optuna or htune");
 
-        std::int64_t const id = o.at("trial_id").get<std::int64_t>();
+        std::int64_t const id = journal_detail::integer<std::int64_t>(o.at("trial_id"));
         if (id < 0 || static_cast<std::size_t>(id) >= m_trials.size()) return; // Optuna skips these too
         auto& r = m_trials[static_cast<std::size_t>(id)];
         if (r.data.state != trial_state::running && !own) return; // finished trials do not change
@@ -656,11 +682,12 @@ private:
                       o.at("distribution"), ours);
             break;
         case journal_detail::set_trial_state_values:
-            set_state(r, o.at("state").get<int>(), o.contains("values") ? o["values"] : nlohmann::json(),
-                      nlohmann::json(), o);
+            set_state(r, journal_detail::integer<int>(o.at("state")),
+                      o.contains("values") ? o["values"] : nlohmann::json(), nlohmann::json(), o);
             break;
         case journal_detail::set_trial_intermediate_value:
-            add_intermediate(r, o.at("step").get<std::uint64_t>(), journal_detail::number(o.at("intermediate_value")));
+            add_intermediate(r, journal_detail::integer<std::uint64_t>(o.at("step")),
+                             journal_detail::number(o.at("intermediate_value")));
             break;
         case journal_detail::set_trial_user_attr:
             for (auto const& [k, v] : o.at("user_attr").items()) r.data.user_attrs[k] = attr_text(v);
