@@ -97,6 +97,21 @@ struct dataset {
     nn::shape input_shape() const { return sample_shape.rank ? sample_shape : nn::shape{feature_count()}; }
 };
 
+namespace detail {
+// Labels (classification) or targets (regression) must have one row per sample before anything
+// indexes them by row (subset, split, evaluate); a data set without targets (0 columns) passes.
+// `who` starts the message ("htune::data::subset: "). The cheap part of dataset::validate().
+template <class T>
+void check_target_rows(dataset<T> const& d, char const* who) {
+    std::size_t const n = d.size();
+    if (d.is_classification())
+        HTUNE_CHECK_AS(shape_error, d.labels.size() == n, who, n, " samples but ", d.labels.size(), " labels");
+    else
+        HTUNE_CHECK_AS(shape_error, d.targets.shape()[1] == 0 || d.targets.shape()[0] == n, who, n,
+                       " samples but ", d.targets.shape()[0], " target rows");
+}
+} // namespace detail
+
 // Copies rows `index[0..count)` of `src` into the first `count` rows of `dst` (features, and
 // labels or targets), without allocating when dst is already large enough.
 template <class T>

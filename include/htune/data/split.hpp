@@ -20,6 +20,7 @@ namespace htune::data {
 template <class T>
 dataset<T> subset(dataset<T> const& data, std::span<std::size_t const> rows) {
     std::size_t const n = data.size();
+    detail::check_target_rows(data, "htune::data::subset: ");
     for (std::size_t i = 0; i < rows.size(); ++i)
         HTUNE_CHECK(rows[i] < n, "htune::data::subset: rows[", i, "] = ", rows[i],
                     " is out of range for a data set of ", n, " samples");
@@ -82,6 +83,7 @@ train_validation<T> train_validation_split(dataset<T> const& data, double valida
                 validation_fraction, ") must be in (0, 1)");
     HTUNE_CHECK(!stratified || data.is_classification(), component,
                 "stratified = true needs a classification data set (num_classes > 0)");
+    detail::check_target_rows(data, component);
     std::size_t const n = data.size();
     rng g(seed);
     std::vector<std::size_t> validation_rows;

@@ -171,6 +171,7 @@ public:
     // The loss on the network's own outputs; the metric on what predict() gives (probabilities
     // when the model ends in softmax), so a metric never sees logits it did not ask for.
     evaluation evaluate(data::dataset<T> const& d) {
+        data::detail::check_target_rows(d, "htune::train::fit_result::evaluate: ");
         auto out = raw_outputs(d);
         auto const y = d.all_targets();
         batch_view<T const> all{out.data(), out.shape()[0], out.shape()[1]};
