@@ -117,7 +117,7 @@ TEST_CASE("bad CSV: unclosed quotes, a missing file, a directory, contradictory 
                              {open_quote.string() + ":3: column 1: quoted field is not closed before the end of the file"});
     auto const missing = dir / "no_such.csv";
     expect_throw<data_error>([&] { (void)load_csv<float>(missing); }, {"cannot open \"" + missing.string() + "\""});
-    expect_throw<data_error>([&] { (void)load_csv<float>(dir.path()); }, {dir.path().string()});
+    expect_throw<data_error>([&] { (void)load_csv<float>(dir.path); }, {dir.path.string()});
     csv_options both;
     both.label_name = "y";
     both.label_index = 0;
@@ -201,7 +201,7 @@ TEST_CASE("bad IDX: a missing file and a directory") {
     auto const missing = dir / "train-images-idx3-ubyte";
     expect_throw<data_error>([&] { (void)load_idx<float>(missing, pair.labels); },
                              {"cannot open \"" + missing.string() + "\"", "No such file"});
-    expect_throw<data_error>([&] { (void)load_idx<float>(pair.images, dir.path()); }, {dir.path().string()});
+    expect_throw<data_error>([&] { (void)load_idx<float>(pair.images, dir.path); }, {dir.path.string()});
 }
 
 #ifdef HTUNE_HAS_ZLIB

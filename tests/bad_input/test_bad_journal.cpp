@@ -23,7 +23,10 @@
 using htune::journal_error;
 using htune::test::contains;
 using htune::test::expect_throw;
+using htune::test::lines_of;
+using htune::test::read_all;
 using htune::test::temp_dir;
+using htune::test::write_all;
 
 namespace {
 using space = htune::search_space<htune::uniform<"x", -5.0, 10.0>, htune::int_uniform<"width", 16, 112, htune::step<16>>,
@@ -35,26 +38,6 @@ htune::storage::journal_options quiet() {
     o.sync = false;
     o.warn = [](std::string const&) {};
     return o;
-}
-
-std::string read_all(std::filesystem::path const& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_all(std::filesystem::path const& p, std::string const& text) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-    REQUIRE(out.good());
-}
-
-std::vector<std::string> lines_of(std::string const& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
 }
 
 // A journal with 3 complete trials (create_study, then per trial create + state lines).
@@ -289,8 +272,8 @@ TEST_CASE("bad journal: a path that cannot be opened") {
     auto const path = dir / "no_such_dir" / "study.jsonl";
     expect_throw<journal_error>([&] { (void)htune::storage::open_journal(path, quiet()); },
                                 {"htune::storage::journal: cannot open \"" + path.string() + "\"", "No such file"});
-    expect_throw<journal_error>([&] { (void)htune::storage::open_journal(dir.path(), quiet()); },
-                                {"cannot open \"" + dir.path().string() + "\"", "Is a directory"});
+    expect_throw<journal_error>([&] { (void)htune::storage::open_journal(dir.path, quiet()); },
+                                {"cannot open \"" + dir.path.string() + "\"", "Is a directory"});
 }
 
 #endif // nlohmann-json

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "mpi_objective.hpp"
-#include "temp_dir.hpp"
+#include "files.hpp"
 
 using namespace htune;
 using tune::trial_state;

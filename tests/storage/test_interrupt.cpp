@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "temp_dir.hpp"
+#include "files.hpp"
 
 using namespace htune;
 using tune::trial_state;
@@ -69,12 +69,6 @@ pid_t spawn_study(std::filesystem::path const& journal, std::filesystem::path co
     return pid;
 }
 
-std::string read_text(std::filesystem::path const& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 } // namespace
 
 TEST_CASE("interrupt: Ctrl-C ends a journal study cleanly, with 1 and with 2 jobs") {
@@ -91,7 +85,7 @@ TEST_CASE("interrupt: Ctrl-C ends a journal study cleanly, with 1 and with 2 job
         CHECK(WIFSIGNALED(status));
         if (WIFSIGNALED(status)) CHECK(WTERMSIG(status) == SIGINT);
 
-        std::string const text = read_text(log);
+        std::string const text = test::read_all(log);
         CAPTURE(text);
         CHECK(text.find("htune: interrupted by SIGINT; the running trials were marked failed") != std::string::npos);
         CHECK(text.find("best value") != std::string::npos);

@@ -6,6 +6,8 @@
 #include <htune/storage/journal.hpp>
 #include <htune/tune/study.hpp>
 
+#include "files.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,42 +24,12 @@
 
 using namespace htune;
 using tune::trial_state;
+using test::lines_of;
+using test::read_all;
+using test::temp_dir;
+using test::write_all;
 
 namespace {
-
-// A fresh directory per test case, removed at the end.
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "htune-journal-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::filesystem::path operator/(char const* name) const { return path / name; }
-};
-
-std::string read_all(std::filesystem::path const& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_all(std::filesystem::path const& p, std::string const& text) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-}
-
-std::vector<std::string> lines_of(std::string const& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
 
 // Every kind of param, a conditional one included.
 using mixed_space =
