@@ -578,7 +578,6 @@ private:
         r.state = s;
         r.finished = record::clock::now();
         m_owned.erase(r.number);
-        --m_running;
     }
 
     // Reads what other workers wrote (under the storage's lock) and deals with trials whose worker is
@@ -694,7 +693,6 @@ private:
         }
         m_trials.push_back(std::move(r));
         m_owned.insert(number);
-        ++m_running;
         return trial(this, number, m_trials.back().config, trial_seed(number));
     }
 
@@ -711,7 +709,6 @@ private:
         r.started = record::clock::now();
         r.intermediate.clear();
         m_owned.insert(number);
-        ++m_running;
         return trial(this, number, r.config, trial_seed(number));
     }
 
@@ -761,7 +758,6 @@ private:
     std::deque<std::uint64_t> m_reruns; // running trials of gone workers, to rerun here
     std::deque<config> m_queue;
     std::uint64_t m_sampled = 0;
-    std::uint64_t m_running = 0;
     std::vector<samplers::observation> m_history; // the sampler's view, rebuilt for each ask
     std::vector<std::uint64_t> m_failed;
     std::vector<samplers::observation> m_pending;
