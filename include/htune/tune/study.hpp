@@ -170,12 +170,12 @@ public:
 
     // Completes the trial with the objective's value; NaN or infinity fails it instead.
     void tell(trial const& t, double value) {
-        if (!std::isfinite(value)) {
-            fail(t, htune::detail::concat("the objective returned ", value));
-            return;
-        }
         exclusive lock(*this);
         record& r = running_record(t.number(), "tell");
+        if (!std::isfinite(value)) {
+            fail_locked(r, non_finite_message(value));
+            return;
+        }
         if (m_storage) m_storage->finish_trial(r.number, trial_state::complete, value, {});
         r.value = value;
         finish(r, trial_state::complete);
@@ -183,10 +183,7 @@ public:
 
     void fail(trial const& t, std::string message) {
         exclusive lock(*this);
-        record& r = running_record(t.number(), "fail");
-        if (m_storage) m_storage->finish_trial(r.number, trial_state::failed, std::nullopt, message);
-        r.message = std::move(message);
-        finish(r, trial_state::failed);
+        fail_locked(running_record(t.number(), "fail"), std::move(message));
     }
 
     // Stops the trial early; samplers rank it by its last intermediate value.
@@ -477,7 +474,7 @@ private:
                     tell(t, value);
                 } else {
                     failed = true;
-                    message = htune::detail::concat("the objective returned ", value);
+                    message = non_finite_message(value);
                 }
             } catch (trial_pruned const&) {
                 prune(t);
@@ -572,6 +569,16 @@ private:
         HTUNE_CHECK(r.state == trial_state::running, "htune::tune::study::", what, ": trial ", number, " is already ",
                     to_string(r.state));
         return r;
+    }
+
+    static std::string non_finite_message(double value) {
+        return htune::detail::concat("the objective returned ", value);
+    }
+
+    void fail_locked(record& r, std::string message) {
+        if (m_storage) m_storage->finish_trial(r.number, trial_state::failed, std::nullopt, message);
+        r.message = std::move(message);
+        finish(r, trial_state::failed);
     }
 
     void finish(record& r, trial_state s) {
