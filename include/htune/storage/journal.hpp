@@ -74,6 +74,14 @@ struct journal_options {
 
 namespace journal_detail {
 
+// A stored study that does not fit the one being opened (direction, objectives, space): not
+// corruption, so the error gives no repair advice. Raised while replaying, turned into a
+// journal_error naming the file and line by apply_line.
+class mismatch : public htune::error {
+public:
+    using htune::error::error;
+};
+
 // Optuna's JournalOperation codes.
 enum op : int {
     create_study = 0,
@@ -580,6 +588,9 @@ private:
             apply(o, /*own=*/false);
         } catch (journal_error const&) {
             throw;
+        } catch (journal_detail::mismatch const& e) {
+            htune::detail::throw_error<journal_error>("htune::storage::journal: \"", m_path.string(), "\" line ", m_line,
+                                                      ": ", e.what());
         } catch (htune::error const& e) {
             corrupt(m_line, offset, e.what());
         } catch (std::exception const& e) {
@@ -604,11 +615,11 @@ private:
             m_study_trials[id] = 0;
             if (!m_schema.name.empty() && name == m_schema.name) {
                 auto const& directions = o.at("directions");
-                HTUNE_CHECK(directions.is_array() && directions.size() == 1, "study \"", name,
+                HTUNE_CHECK_AS(journal_detail::mismatch, directions.is_array() && directions.size() == 1, "study \"", name,
                             "\" has ", directions.size(), " objectives; htune studies have one");
                 int const d = journal_detail::integer<int>(directions[0]);
                 direction const stored = d == 2 ? direction::maximize : direction::minimize;
-                HTUNE_CHECK(stored == m_schema.goal, "study \"", name, "\" was created to ",
+                HTUNE_CHECK_AS(journal_detail::mismatch, stored == m_schema.goal, "study \"", name, "\" was created to ",
                             stored == direction::minimize ? "minimize" : "maximize", ", not to ",
                             m_schema.goal == direction::minimize ? "minimize" : "maximize",
                             " (open it with the same direction, or give the study another name)");
@@ -749,13 +760,15 @@ private:
         r.params[name] = value;
         if (!ours) return;
         auto const it = m_schema_distributions.find(name);
-        HTUNE_CHECK(it != m_schema_distributions.end(), "trial ", r.data.number, " of study \"", m_schema.name,
+        HTUNE_CHECK_AS(journal_detail::mismatch, it != m_schema_distributions.end(), "trial ", r.data.number,
+                       " of study \"", m_schema.name,
                     "\" has param \"", name, "\", which the space does not have (", space_names(),
                     "): the journal was written with another space; open it with that space, or give this "
                     "study another name");
         nlohmann::json const stored =
             distribution.is_string() ? nlohmann::json::parse(distribution.get<std::string>()) : distribution;
-        HTUNE_CHECK(same_distribution(stored, it->second.second), "trial ", r.data.number, " of study \"",
+        HTUNE_CHECK_AS(journal_detail::mismatch, same_distribution(stored, it->second.second), "trial ",
+                       r.data.number, " of study \"",
                     m_schema.name, "\" has param \"", name, "\" with distribution ", stored.dump(),
                     ", but the space has ", it->second.second.dump(),
                     ": the journal was written with another space; open it with that space, or give this study "
