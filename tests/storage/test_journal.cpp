@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -504,4 +505,28 @@ TEST_CASE("journal: four processes share one journal; no trial number is handed 
     for (auto const& r : s.trials()) workers_seen.insert(r.worker);
     MESSAGE("trials ran in ", workers_seen.size(), " worker processes");
     CHECK(workers_seen.size() >= 2);
+}
+
+TEST_CASE("journal: a retried trial is stored with the last attempt's intermediate values only") {
+    temp_dir dir;
+    auto const path = dir / "study.jsonl";
+    std::map<std::uint64_t, int> calls;
+    mixed_study<> s({.seed = 4}, storage::open_journal(path, quiet()));
+    s.optimize(
+      [&](auto& t) {
+          int const call = ++calls[t.number()];
+          t.report(0, 10.0 * call);
+          if (call == 1) {
+              t.report(1, 5.0);
+              throw std::runtime_error("transient");
+          }
+          return mixed_objective(t.params());
+      },
+      3, {.retries = 1});
+    REQUIRE(s.trials().size() == 3);
+    CHECK(s.trials()[0].attempt == 2);
+    CHECK(s.trials()[0].intermediate == std::vector<tune::intermediate_value>{{0, 20.0}});
+    mixed_study<> reopened({.seed = 4}, storage::open_journal(path, quiet()));
+    check_same_trials(reopened.trials(), s.trials());
+    CHECK(reopened.trials()[0].attempt == 2);
 }

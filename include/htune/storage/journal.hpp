@@ -718,7 +718,12 @@ private:
         if (key == "fail_reason" && v.is_string()) r.data.message = v.get<std::string>();
         else if (key == "htune:enqueued") r.data.enqueued = v.is_boolean() && v.get<bool>();
         else if (key == "htune:worker" && v.is_string()) r.data.worker = v.get<std::string>();
-        else if (key == "htune:attempt" && v.is_number_unsigned()) r.data.attempt = v.get<std::uint64_t>();
+        else if (key == "htune:attempt" && v.is_number_unsigned()) {
+            // A rerun starts afresh: what the earlier attempt reported is not this run's (the study
+            // clears it in memory too).
+            r.data.attempt = v.get<std::uint64_t>();
+            r.data.intermediate.clear();
+        }
     }
 
     void add_intermediate(journal_detail::replay_trial& r, std::uint64_t step, double value) {
