@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The parallel family, started by bench/run (which builds the runner first).
-#   bench/run parallel [--trials 24] [--steps 150] [--journal-trials 500]
-# 1. scale: trials of an MLP-shaped GEMM workload (about 100-150 ms each) with 1 and 2 jobs, htune
+#   bench/run parallel [--trials 48] [--steps 250] [--journal-trials 500]
+# 1. scale: trials of an MLP-shaped GEMM workload (250 steps: about 110-120 ms each on an idle 2-core machine) with 1 and 2 jobs, htune
 #    (tune::study::optimize, run_options::jobs) then Optuna (study.optimize(n_jobs)), one runner at
 #    a time, nothing else running;
 # 2. journal: the storage's cost per trial (10 intermediate values each), htune's journal with and
@@ -15,7 +15,7 @@ root=${BENCH_ROOT:-$(cd "$here/../.." && pwd)}
 build=${BENCH_BUILD_DIR:-$root/build-bench}
 py=${BENCH_PYTHON:-/usr/bin/python3}
 
-trials=24 steps=150 journal_trials=500
+trials=48 steps=250 journal_trials=500
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --trials) trials=$2; shift 2 ;;
