@@ -7,8 +7,10 @@
 // Calls happen per trial event (ask, tell, report), never in a training loop: a virtual interface
 // costs nothing that matters here and keeps the study's type the same with or without a journal.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +52,11 @@ public:
     // Whether the worker that runs this (running) trial is gone: its process has ended, or it has
     // not been heard of for longer than the storage's grace period.
     virtual bool abandoned(stored_trial const& trial) const = 0;
+
+    // How often a study should call heartbeat() while it runs trials; zero: never.
+    virtual std::chrono::milliseconds heartbeat_interval() const noexcept { return std::chrono::milliseconds{0}; }
+    // Tells other workers that this one still runs these trials (its running trials, by number).
+    virtual void heartbeat(std::span<std::uint64_t const> numbers) { (void)numbers; }
 
     // This worker's name, as written beside each operation.
     virtual std::string const& worker() const noexcept = 0;

@@ -42,6 +42,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -587,6 +588,33 @@ private:
         m_owned.erase(r.number);
     }
 
+    // Heartbeats for the running trials of this study object, so that workers on other machines can
+    // tell that it is alive. Started with the first trial it runs on a storage that wants them;
+    // stopped and joined when the study is destroyed.
+    void start_heartbeat() {
+        if (m_heartbeat.joinable() || !m_storage) return;
+        auto const interval = m_storage->heartbeat_interval();
+        if (interval <= std::chrono::milliseconds{0}) return;
+        m_heartbeat = std::jthread([this, interval](std::stop_token stop) {
+            std::unique_lock lock(m_mutex);
+            bool warned = false;
+            for (;;) {
+                m_heartbeat_cv.wait_for(lock, stop, interval, [] { return false; });
+                if (stop.stop_requested()) return;
+                if (m_owned.empty()) continue;
+                std::vector<std::uint64_t> const numbers(m_owned.begin(), m_owned.end());
+                try {
+                    storage::backend_lock storage_lock(m_storage.get());
+                    m_storage->heartbeat(numbers);
+                } catch (std::exception const& e) {
+                    // The trial's own next write will meet the same trouble and report it; say it once.
+                    if (!warned) std::cerr << "htune: warning: cannot write a heartbeat: " << e.what() << '\n';
+                    warned = true;
+                }
+            }
+        });
+    }
+
     // Reads what other workers wrote (under the storage's lock) and deals with trials whose worker is
     // gone: queued to be rerun here, or failed.
     void sync() {
@@ -700,6 +728,7 @@ private:
         }
         m_trials.push_back(std::move(r));
         m_owned.insert(number);
+        start_heartbeat();
         return trial(this, number, m_trials.back().config, trial_seed(number));
     }
 
@@ -716,6 +745,7 @@ private:
         r.started = record::clock::now();
         r.intermediate.clear();
         m_owned.insert(number);
+        start_heartbeat();
         return trial(this, number, r.config, trial_seed(number));
     }
 
@@ -772,6 +802,8 @@ private:
     std::atomic<int> m_sigint_runs{0};
     std::atomic<bool> m_stopping{false};
     std::atomic<bool> m_interrupted{false};
+    std::condition_variable_any m_heartbeat_cv; // only woken by the stop request
+    std::jthread m_heartbeat;                   // last: stopped and joined before the rest goes
 };
 
 } // namespace htune::tune
