@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Builds and runs the whole test suite: g++ 12, clang 19, and an ASan+UBSan build (g++).
-#   scripts/test.sh [gcc|clang|asan|tsan ...]   (default: all four)
+# Builds and runs the whole test suite: g++ 12, clang 19, an ASan+UBSan build (g++), a
+# ThreadSanitizer build, and 60 s of libFuzzer on each file reader (clang 19).
+#   scripts/test.sh [gcc|clang|asan|tsan|fuzz ...]   (default: all five)
 # The ThreadSanitizer build covers the areas with threads and processes (tune, storage); the
-# ASan+UBSan build covers everything.
+# ASan+UBSan build covers everything. FUZZ_SECONDS sets the fuzzing time per harness.
 # Build trees go to build-test-<config>/; ccache keeps rebuilds quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 jobs=$(nproc)
 configs=("$@")
-[ ${#configs[@]} -gt 0 ] || configs=(gcc clang asan tsan)
+[ ${#configs[@]} -gt 0 ] || configs=(gcc clang asan tsan fuzz)
 
 run_config() {
   local name=$1; shift
@@ -30,6 +31,7 @@ for config in "${configs[@]}"; do
                            -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF ;;
     tsan)  run_config tsan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=thread "-DHTUNE_TEST_AREAS=tune;storage" \
                            -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF ;;
-    *) echo "unknown configuration: $config (gcc, clang, asan, tsan)" >&2; exit 2 ;;
+    fuzz)  FUZZ_JOBS=$jobs scripts/fuzz.sh "${FUZZ_SECONDS:-60}" ;;
+    *) echo "unknown configuration: $config (gcc, clang, asan, tsan, fuzz)" >&2; exit 2 ;;
   esac
 done
