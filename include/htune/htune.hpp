@@ -17,6 +17,7 @@
 #include "nn.hpp"
 #include "optim.hpp"
 #include "problems.hpp"
+#include "pruners.hpp"
 #include "regularizers.hpp"
 #include "samplers.hpp"
 #include "space.hpp"

@@ -53,6 +53,8 @@
 #include "../core/fixed_string.hpp"
 #include "../core/blas.hpp"
 #include "../core/rng.hpp"
+#include "../pruners/none.hpp"
+#include "../pruners/pruner.hpp"
 #include "../samplers/random.hpp"
 #include "../samplers/sampler.hpp"
 #include "../space/config_text.hpp"
@@ -84,7 +86,7 @@ public:
     char const* what() const noexcept override { return "htune::tune::trial_pruned"; }
 };
 
-template <class Space, class Sampler = samplers::random>
+template <class Space, class Sampler = samplers::random, class Pruner = pruners::none>
 class study {
     static_assert(has_role<Sampler, role::sampler>,
                   "htune::tune::study<Space, Sampler>: Sampler is not a sampler; it needs `using htune_role = "
@@ -92,10 +94,17 @@ class study {
     static_assert(concepts::sampler<Sampler>,
                   "htune::tune::study<Space, Sampler>: Sampler has no ask(samplers::ask_context const&, "
                   "std::span<double>) (see docs/concepts/sampler.md)");
+    static_assert(has_role<Pruner, role::pruner>,
+                  "htune::tune::study<Space, Sampler, Pruner>: Pruner is not a pruner; it needs `using htune_role = "
+                  "htune::role::pruner;` (see docs/concepts/pruner.md)");
+    static_assert(concepts::pruner<Pruner>,
+                  "htune::tune::study<Space, Sampler, Pruner>: Pruner has no `bool should_prune(pruners::prune_context "
+                  "const&) const` (see docs/concepts/pruner.md)");
 
 public:
     using space_type = Space;
     using sampler_type = Sampler;
+    using pruner_type = Pruner;
     using config = typename Space::config;
     using record = trial_record<config>;
 
@@ -117,18 +126,23 @@ public:
             m_study->set_user_attr(*this, std::move(key), std::move(value));
         }
         [[noreturn]] void prune() const { throw trial_pruned{}; }
+        // The pruner's verdict on the last value reported: stop this trial (call prune()) or go on.
+        //   t.report(epoch, accuracy);
+        //   if (t.should_prune()) t.prune();
+        bool should_prune() const { return m_study->should_prune(*this); }
         // Whether the run is being stopped (Ctrl-C): a long objective may poll it between steps;
         // report() throws trial_interrupted then.
         bool should_stop() const noexcept { return m_study->stopping(); }
 
     private:
         friend class study;
-        trial(study* s, std::uint64_t number, config c, std::uint64_t seed)
-            : m_study(s), m_number(number), m_config(std::move(c)), m_seed(seed) {}
+        trial(study* s, std::uint64_t number, config c, std::uint64_t seed, std::uint64_t visible_below)
+            : m_study(s), m_number(number), m_config(std::move(c)), m_seed(seed), m_visible_below(visible_below) {}
         study* m_study;
         std::uint64_t m_number;
         config m_config;
         std::uint64_t m_seed;
+        std::uint64_t m_visible_below; // the pruner compares with finished trials numbered below this
     };
 
     study()
@@ -141,9 +155,9 @@ public:
         requires(std::is_default_constructible_v<Space> && std::is_default_constructible_v<Sampler>)
         : study(Space{}, Sampler{}, std::move(options), std::move(storage)) {}
     explicit study(Space space, Sampler sampler = Sampler{}, study_options options = {},
-                   std::unique_ptr<storage::backend> storage = nullptr)
-        : m_space(std::move(space)), m_sampler(std::move(sampler)), m_options(std::move(options)),
-          m_dims(dimensions_of(m_space)), m_storage(std::move(storage)) {
+                   std::unique_ptr<storage::backend> storage = nullptr, Pruner pruner = Pruner{})
+        : m_space(std::move(space)), m_sampler(std::move(sampler)), m_pruner(std::move(pruner)),
+          m_options(std::move(options)), m_dims(dimensions_of(m_space)), m_storage(std::move(storage)) {
         HTUNE_CHECK(m_options.max_attempts >= 1, "htune::tune::study: max_attempts must be at least 1, got ",
                     m_options.max_attempts);
         samplers::setup(m_sampler, std::span<samplers::dimension const>(m_dims));
@@ -160,6 +174,7 @@ public:
 
     Space const& space() const noexcept { return m_space; }
     Sampler const& sampler() const noexcept { return m_sampler; }
+    Pruner const& pruner() const noexcept { return m_pruner; }
     study_options const& options() const noexcept { return m_options; }
 
     // The next trial: an enqueued config if any, otherwise the sampler's proposal.
@@ -211,6 +226,16 @@ public:
                     r.intermediate.back().step, " (steps must increase)");
         if (m_storage) m_storage->report(r.number, at_step, value);
         r.intermediate.push_back({at_step, value});
+        r.prune_advised = judge_locked(r, t.m_visible_below);
+    }
+
+    // The pruner's verdict on the trial's last reported value (false before any report).
+    bool should_prune(trial const& t) const {
+        std::lock_guard lock(m_mutex);
+        auto const it = t.number() < m_trials.size() ? &m_trials[t.number()] : nullptr;
+        HTUNE_CHECK(it && it->state == trial_state::running, "htune::tune::study::should_prune: trial ", t.number(),
+                    " is not running");
+        return it->prune_advised;
     }
 
     void set_user_attr(trial const& t, std::string key, std::string value) {
@@ -685,7 +710,7 @@ private:
 
     // ask() under both locks, after sync().
     trial ask_synced(std::uint64_t lag) {
-        if (!m_reruns.empty()) return rerun();
+        if (!m_reruns.empty()) return rerun(lag);
         std::uint64_t const number = m_trials.size();
         record r;
         r.number = number;
@@ -729,11 +754,11 @@ private:
         m_trials.push_back(std::move(r));
         m_owned.insert(number);
         start_heartbeat();
-        return trial(this, number, m_trials.back().config, trial_seed(number));
+        return trial(this, number, m_trials.back().config, trial_seed(number), number > lag ? number - lag : 0);
     }
 
     // Reruns a trial whose worker is gone, in place: same number, config and seed.
-    trial rerun() {
+    trial rerun(std::uint64_t lag) {
         std::uint64_t const number = m_reruns.front();
         m_reruns.pop_front();
         record& r = m_trials[number];
@@ -744,9 +769,29 @@ private:
         r.worker = m_storage->worker();
         r.started = record::clock::now();
         r.intermediate.clear();
+        r.prune_advised = false;
         m_owned.insert(number);
         start_heartbeat();
-        return trial(this, number, r.config, trial_seed(number));
+        return trial(this, number, r.config, trial_seed(number), number > lag ? number - lag : 0);
+    }
+
+    // The pruner on a running trial's reported values, against the finished trials numbered below
+    // `visible_below`: those the sampler saw when it proposed the trial, and finished since (the lag
+    // rule), so the verdict does not depend on the number of jobs.
+    bool judge_locked(record const& r, std::uint64_t visible_below) {
+        if constexpr (requires { Pruner::never_prunes; }) {
+            if constexpr (Pruner::never_prunes) return false;
+        }
+        m_prune_view.clear();
+        for (auto const& other : m_trials) {
+            if (other.number >= visible_below) break;
+            if (other.state == trial_state::running) continue;
+            m_prune_view.push_back({other.number, other.state, std::span<intermediate_value const>(other.intermediate)});
+        }
+        pruners::prune_context const ctx{m_options.goal == direction::maximize, m_options.name, r.number,
+                                         std::span<intermediate_value const>(r.intermediate),
+                                         std::span<pruners::finished_trial const>(m_prune_view)};
+        return static_cast<bool>(m_pruner.should_prune(ctx));
     }
 
     // What trial `number` may learn from: trials below number - lag that are complete (loss: the
@@ -783,6 +828,7 @@ private:
 
     Space m_space;
     Sampler m_sampler;
+    Pruner m_pruner;
     study_options m_options;
     std::vector<samplers::dimension> m_dims;
     std::optional<std::uint64_t> m_capacity;
@@ -798,6 +844,7 @@ private:
     std::vector<samplers::observation> m_history; // the sampler's view, rebuilt for each ask
     std::vector<std::uint64_t> m_failed;
     std::vector<samplers::observation> m_pending;
+    std::vector<pruners::finished_trial> m_prune_view; // rebuilt for each report
     std::condition_variable m_cv; // a run's trial finished, or the run stops
     std::atomic<int> m_sigint_runs{0};
     std::atomic<bool> m_stopping{false};

@@ -37,6 +37,7 @@ struct trial_record {
     std::string message;                               // why it failed
     bool enqueued = false;                             // the config came from enqueue(), not the sampler
     std::uint64_t attempt = 1;                         // 2 and more: rerun after its worker was interrupted
+    bool prune_advised = false;                        // the pruner's verdict on the last reported value
     std::string worker;                                // who runs it (with a storage: the storage's worker id)
     clock::time_point started{};
     clock::time_point finished{};
