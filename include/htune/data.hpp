@@ -4,5 +4,6 @@
 #include "data/csv.hpp"
 #include "data/dataset.hpp"
 #include "data/idx.hpp"
+#include "data/kfold.hpp"
 #include "data/preprocess.hpp"
 #include "data/split.hpp"
