@@ -81,7 +81,8 @@ int main(int argc, char** argv) try {
                     << '\n';
           return mean;
       },
-      100); // the grid has 10 points: the study stops there
+      100, // the grid has 10 points: the study stops there
+      {.progress = tune::progress_display::off}); // the lines above say enough
 
     auto const& best = study.best();
     std::cout << study.trials().size() << " configs, 5 folds each; best " << best.config << " with "

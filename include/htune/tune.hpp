@@ -2,5 +2,7 @@
 // Studies: ask/tell and optimize over any objective, with trial records.
 
 #include "tune/dimensions.hpp"
+#include "tune/progress.hpp"
+#include "tune/run_options.hpp"
 #include "tune/study.hpp"
 #include "tune/trial.hpp"

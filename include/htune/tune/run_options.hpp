@@ -1,6 +1,6 @@
 #pragma once
 // How study::optimize runs trials: how many at once, for how long, what an objective's exception
-// does, when repeated failures stop the run, and what Ctrl-C does.
+// does, when repeated failures stop the run, what Ctrl-C does, and what it shows meanwhile.
 //
 //   s.optimize(objective, 100, {.jobs = 2, .timeout = std::chrono::minutes(30),
 //                               .catches = tune::catch_only<std::runtime_error>(),
@@ -19,12 +19,14 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <iosfwd>
 #include <optional>
 #include <string>
 
 #include <signal.h>
 
 #include "../core/errors.hpp"
+#include "progress.hpp"
 
 namespace htune::tune {
 
@@ -71,6 +73,10 @@ struct run_options {
     int blas_threads = 0;                                  // BLAS threads during the run; 0: 1 when
                                                            // jobs > 1 (trials share the cores), else as is
     on_sigint sigint = on_sigint::stop_and_raise;
+    // The status line (see progress.hpp): by default on a terminal only.
+    progress_display progress = progress_display::automatic;
+    bool verbose = false;                                  // also a line per reported (intermediate) value
+    std::ostream* progress_to = nullptr;                   // default: standard error
 };
 
 // Thrown by optimize() when max_consecutive_failures trials in a row failed.

@@ -227,6 +227,7 @@ public:
         if (m_storage) m_storage->report(r.number, at_step, value);
         r.intermediate.push_back({at_step, value});
         r.prune_advised = judge_locked(r, t.m_visible_below);
+        if (m_progress) m_progress->reported(r.number, at_step, value);
     }
 
     // The pruner's verdict on the trial's last reported value (false before any report).
@@ -261,7 +262,8 @@ public:
     template <class Objective>
     std::uint64_t optimize(Objective&& objective, std::uint64_t n_trials, run_options const& run) {
         check_objective<Objective>();
-        return execute(objective, run, [n_trials](study&, std::uint64_t started) { return started < n_trials; });
+        return execute(objective, run, n_trials, false,
+                       [n_trials](study&, std::uint64_t started) { return started < n_trials; });
     }
     template <class Objective>
     std::uint64_t optimize(Objective&& objective, std::uint64_t n_trials,
@@ -276,7 +278,7 @@ public:
     template <class Objective>
     std::uint64_t optimize_until(Objective&& objective, std::uint64_t complete_trials, run_options const& run) {
         check_objective<Objective>();
-        return execute(objective, run, [complete_trials](study& s, std::uint64_t) {
+        return execute(objective, run, complete_trials, true, [complete_trials](study& s, std::uint64_t) {
             // Called under both locks, after sync(): counting and creating the trial are one step.
             std::uint64_t const reruns = s.m_reruns.size();
             std::uint64_t const counted =
@@ -374,6 +376,7 @@ private:
         std::uint64_t lag = 0;
         std::optional<std::chrono::steady_clock::time_point> deadline;
         std::uint64_t started = 0;             // trials this run has begun
+        std::uint64_t finished = 0;            // and ended
         std::set<std::uint64_t> running;       // this run's trials not finished yet
         std::uint64_t consecutive_failures = 0;
         std::vector<std::string> streak;       // the last messages of the current failure streak
@@ -383,7 +386,8 @@ private:
     };
 
     template <class Objective, class More>
-    std::uint64_t execute(Objective& objective, run_options const& options, More more) {
+    std::uint64_t execute(Objective& objective, run_options const& options, std::uint64_t target,
+                          bool target_is_complete, More more) {
         HTUNE_CHECK(options.jobs >= 1, "htune::tune::study::optimize: run_options::jobs must be at least 1, got ",
                     options.jobs);
         run_state rs;
@@ -401,6 +405,12 @@ private:
             if (sigint.active()) ++m_sigint_runs;
             m_stopping = false;
             m_interrupted = false;
+            detail::progress_printer printer(options.progress, options.progress_to, target, target_is_complete,
+                                             rs.deadline, options.verbose);
+            {
+                std::lock_guard lock(m_mutex);
+                m_progress = printer.active() ? &printer : nullptr;
+            }
             auto const worker = [&] { work(objective, rs, more); };
             if (options.jobs == 1) {
                 worker();
@@ -416,6 +426,11 @@ private:
                     if (!rs.error) rs.error = std::current_exception();
                 }
             } // the threads are joined here
+            {
+                std::lock_guard lock(m_mutex);
+                m_progress = nullptr;
+            }
+            printer.finish();
             if (sigint.active()) --m_sigint_runs;
             m_stopping = false;
         } // the previous SIGINT handler is back
@@ -534,6 +549,8 @@ private:
 
         std::lock_guard lock(m_mutex);
         rs.running.erase(t.number());
+        ++rs.finished;
+        if (m_progress) show_progress(t.number(), rs);
         if (interrupted) {
             rs.interrupted = true;
             rs.stop = true;
@@ -562,6 +579,32 @@ private:
             if (!rs.error) rs.error = error;
         }
         m_cv.notify_all();
+    }
+
+    // The status line after a trial of a run ended (under the study's lock).
+    void show_progress(std::uint64_t number, run_state const& rs) {
+        record const& r = m_trials[number];
+        std::string outcome;
+        if (r.state == trial_state::complete) {
+            outcome = htune::detail::concat("complete ", r.value);
+        } else if (r.state == trial_state::pruned) {
+            outcome = r.intermediate.empty() ? std::string("pruned")
+                                             : htune::detail::concat("pruned at step ", r.intermediate.back().step);
+        } else {
+            std::string message = r.message.substr(0, std::min(r.message.find('\n'), std::size_t{100}));
+            outcome = htune::detail::concat(to_string(r.state), ": ", message);
+        }
+        detail::progress_state s;
+        s.done = rs.finished;
+        s.complete = count_locked(trial_state::complete);
+        s.pruned = count_locked(trial_state::pruned);
+        s.failed = count_locked(trial_state::failed);
+        if (record const* best = best_locked()) {
+            s.best = best->value;
+            s.best_number = best->number;
+            s.best_config = to_string(best->config);
+        }
+        m_progress->trial_done(number, outcome, s);
     }
 
     // Runs a trial again in place (same number, config and seed) after its objective threw.
@@ -845,6 +888,7 @@ private:
     std::vector<std::uint64_t> m_failed;
     std::vector<samplers::observation> m_pending;
     std::vector<pruners::finished_trial> m_prune_view; // rebuilt for each report
+    detail::progress_printer* m_progress = nullptr;     // the running optimize()'s status line, if shown
     std::condition_variable m_cv; // a run's trial finished, or the run stops
     std::atomic<int> m_sigint_runs{0};
     std::atomic<bool> m_stopping{false};
