@@ -72,23 +72,35 @@ TEST_CASE("kfold: unshuffled folds are scikit-learn's KFold and StratifiedKFold"
     std::vector<std::int32_t> imbalanced(25, 0);
     for (int i : {3, 9, 10, 17, 24}) imbalanced[static_cast<std::size_t>(i)] = 1;
 
-    temp_file script("kfold.py");
-    temp_file out("kfold.out");
-    script.write("import numpy as np, warnings\n"
-                 "from sklearn.model_selection import KFold, StratifiedKFold\n"
-                 "warnings.simplefilter('ignore')\n"
-                 "def show(splits): print(' | '.join(' '.join(map(str, t)) for _, t in splits))\n"
-                 "show(KFold(5).split(np.zeros(23)))\n"
-                 "show(KFold(3).split(np.zeros(9)))\n"
-                 "y = np.array(" + python_list(mixed) + ")\n"
-                 "show(StratifiedKFold(4).split(np.zeros(len(y)), y))\n"
-                 "y = np.array(" + python_list(imbalanced) + ")\n"
-                 "show(StratifiedKFold(3).split(np.zeros(len(y)), y))\n");
-    int const rc = std::system(("/usr/bin/python3 " + script.name() + " > " + out.name() + " 2>&1").c_str());
-    std::ifstream in(out.path());
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    REQUIRE(rc == 0);
+    // What python3-sklearn 1.2 (Debian 12) prints for the script below; the suite does not need
+    // scikit-learn (a benchmark peer), but compares with it live where it is installed.
+    std::vector<std::string> lines{
+      "0 1 2 3 4 | 5 6 7 8 9 | 10 11 12 13 14 | 15 16 17 18 | 19 20 21 22",
+      "0 1 2 | 3 4 5 | 6 7 8",
+      "0 1 2 3 4 5 7 8 9 20 | 6 10 11 12 13 14 15 16 17 | 18 19 21 22 23 24 25 26 27 | 28 29 30 31 32 33 34 35 36",
+      "0 1 2 3 4 5 6 7 9 | 8 10 11 12 13 14 15 16 | 17 18 19 20 21 22 23 24"};
+    if (std::system("/usr/bin/python3 -c 'import sklearn' > /dev/null 2>&1") == 0) {
+        temp_file script("kfold.py");
+        temp_file out("kfold.out");
+        script.write("import numpy as np, warnings\n"
+                     "from sklearn.model_selection import KFold, StratifiedKFold\n"
+                     "warnings.simplefilter('ignore')\n"
+                     "def show(splits): print(' | '.join(' '.join(map(str, t)) for _, t in splits))\n"
+                     "show(KFold(5).split(np.zeros(23)))\n"
+                     "show(KFold(3).split(np.zeros(9)))\n"
+                     "y = np.array(" + python_list(mixed) + ")\n"
+                     "show(StratifiedKFold(4).split(np.zeros(len(y)), y))\n"
+                     "y = np.array(" + python_list(imbalanced) + ")\n"
+                     "show(StratifiedKFold(3).split(np.zeros(len(y)), y))\n");
+        int const rc = std::system(("/usr/bin/python3 " + script.name() + " > " + out.name() + " 2>&1").c_str());
+        std::ifstream in(out.path());
+        std::vector<std::string> live;
+        for (std::string line; std::getline(in, line);) live.push_back(line);
+        REQUIRE(rc == 0);
+        CHECK(live == lines);
+    } else {
+        MESSAGE("python3-sklearn is not installed: comparing with its recorded output only");
+    }
     REQUIRE(lines.size() == 4);
     CHECK(validation_text(kfold_rows(23, 5)) == lines[0]);
     CHECK(validation_text(kfold_rows(9, 3)) == lines[1]);
