@@ -48,6 +48,7 @@
 // Numerical failures (a kernel matrix that no jitter makes positive definite) fall back to a
 // uniformly random point for that trial; they never throw.
 
+#include "../core/blas.hpp"
 #include "../core/errors.hpp"
 #include "../core/rng.hpp"
 #include "../core/roles.hpp"
@@ -192,6 +193,9 @@ public:
     }
 
     void ask(ask_context const& ctx, std::span<double> unit) {
+        // One BLAS thread: the GP's matrices are small, and a multi-threaded dgemm or dpotrf sums
+        // in another order, so the same history would give other last bits with 1 job than with 2.
+        scoped_blas_threads one_thread(1);
         HTUNE_CHECK(unit.size() == ctx.dims.size(),
                     "htune::samplers::gp: ",
                     ctx.dims.size(),
