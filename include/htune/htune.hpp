@@ -6,6 +6,7 @@
 #include "core/dispatch.hpp"
 #include "core/errors.hpp"
 #include "core/fixed_string.hpp"
+#include "core/hp.hpp"
 #include "core/rng.hpp"
 #include "core/roles.hpp"
 #include "core/tensor.hpp"

@@ -9,6 +9,7 @@
 
 #include "../core/concepts/layer.hpp"
 #include "../core/errors.hpp"
+#include "../core/hp.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
 #include "parameterless.hpp"
@@ -69,13 +70,13 @@ struct relu {
 };
 
 // Slope for negative inputs; with a positive slope the sign of the output is the sign of the input.
-template <double Slope = 0.01>
+template <auto Slope = 0.01>
 struct leaky_relu {
     using htune_role = role::layer;
     static constexpr char const* name = "leaky_relu";
     template <class T>
     using impl = elementwise_layer<T, leaky_relu>;
-    double slope = Slope;
+    double slope = htune::detail::slot_number<double, Slope>();
 
     template <class T>
     T apply(T x) const noexcept { return x > T(0) ? x : static_cast<T>(slope) * x; }

@@ -11,6 +11,7 @@
 #include "../core/concepts/initializer.hpp"
 #include "../core/concepts/layer.hpp"
 #include "../core/errors.hpp"
+#include "../core/hp.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
 #include "init.hpp"
@@ -22,10 +23,10 @@ namespace htune::nn {
 template <class T, class Init>
 class dense_layer;
 
-// Units = 0 means "set at run time": dense<>{.units = 128}.
-template <std::size_t Units = 0, class Init = init::glorot_uniform, bool Bias = true>
+// Units = 0 means "set at run time": dense<>{.units = 128}; dense<hp<"hidden">{}> is set by a tuner.
+template <auto Units = std::size_t{0}, class Init = init::glorot_uniform, bool Bias = true>
 struct dense {
-    static_assert(concepts::initializer<Init>,
+    static_assert(concepts::initializer<Init> || is_hp_v<Init>,
                   "htune::nn::dense<Units, Init>: Init is not an initializer (it needs "
                   "`using htune_role = htune::role::initializer;` and operator()(span, fan_in, fan_out, rng&)); "
                   "see docs/concepts/layer.md");
@@ -33,15 +34,22 @@ struct dense {
     template <class T>
     using impl = dense_layer<T, Init>;
 
-    std::size_t units = Units;
+    std::size_t units = htune::detail::slot_count<Units>();
     bool bias = Bias;
     Init initializer{};
 };
 
+} // namespace htune::nn
+
+template <auto Units, class Init, bool Bias>
+struct htune::holds_hp<htune::nn::dense<Units, Init, Bias>> : htune::is_hp<Init> {};
+
+namespace htune::nn {
+
 template <class T, class Init>
 class dense_layer {
 public:
-    template <std::size_t Units, bool Bias>
+    template <auto Units, bool Bias>
     explicit dense_layer(dense<Units, Init, Bias> const& spec)
         : m_units(spec.units), m_bias(spec.bias), m_init(spec.initializer) {
         HTUNE_CHECK(m_units > 0, "htune::nn::dense: units (", m_units, ") must be > 0");

@@ -7,6 +7,7 @@
 
 #include "../core/concepts/layer.hpp"
 #include "../core/errors.hpp"
+#include "../core/hp.hpp"
 #include "../core/rng.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
@@ -18,18 +19,18 @@ namespace htune::nn {
 template <class T>
 class dropout_layer;
 
-template <double Rate = 0.5>
+template <auto Rate = 0.5>
 struct dropout {
     using htune_role = role::layer;
     template <class T>
     using impl = dropout_layer<T>;
-    double rate = Rate;
+    double rate = htune::detail::slot_number<double, Rate>();
 };
 
 template <class T>
 class dropout_layer : public parameterless<T> {
 public:
-    template <double Rate>
+    template <auto Rate>
     explicit dropout_layer(dropout<Rate> const& spec) : m_rate(spec.rate) {
         HTUNE_CHECK(m_rate >= 0.0 && m_rate < 1.0, "htune::nn::dropout: rate (", m_rate, ") must be in [0, 1)");
     }

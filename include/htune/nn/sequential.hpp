@@ -10,6 +10,7 @@
 
 #include "../core/concepts/layer.hpp"
 #include "../core/errors.hpp"
+#include "../core/hp.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
 #include "shape.hpp"
@@ -22,10 +23,12 @@ class sequential_layer;
 template <class... Specs>
 struct sequential {
     static_assert(sizeof...(Specs) > 0, "htune::nn::sequential: give at least one layer");
-    static_assert((has_role<Specs, role::layer> && ...),
+    // A layer given as hp<"name"> is resolved by a tuner before the model is built; until then
+    // only the other layers are checked.
+    static_assert(((has_role<Specs, role::layer> || holds_hp_v<Specs>) && ...),
                   "htune::nn::sequential<L...>: every L must be a layer (declare `using htune_role = "
                   "htune::role::layer;` and `template <class T> using impl = ...;`); see docs/concepts/layer.md");
-    static_assert((concepts::layer<Specs, float> && ...),
+    static_assert(((holds_hp_v<Specs> || concepts::layer<Specs, float>) && ...),
                   "htune::nn::sequential<L...>: a layer's impl<T> does not meet the layer contract (setup, "
                   "param_count, weight_count, bind, init, forward, backward); see docs/concepts/layer.md");
     using htune_role = role::layer;

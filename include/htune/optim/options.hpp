@@ -1,11 +1,14 @@
 #pragma once
-// Optimizer options as template arguments: `sgd<momentum<0.9>, nesterov>`, `adam<beta1<0.95>>`.
+// Optimizer options as template arguments: `sgd<momentum<0.9>, nesterov>`, `adam<beta1<0.95>>`;
+// a tuner fills `momentum<hp<"momentum">{}>` from each trial's config.
 // Each option is an empty type with a tag and a value; an optimizer reads the options it takes
 // into run-time members once (option_value), so options never reach the step loop and a value
 // changed at run time (`a.beta2 = 0.99`) needs no new instantiation.
 
 #include <cstddef>
 #include <type_traits>
+
+#include "../core/hp.hpp"
 
 namespace htune::optim {
 
@@ -25,10 +28,11 @@ struct lr_decay {};
 } // namespace tag
 
 // Momentum factor (SGD, RMSprop).
-template <double V>
+template <auto V>
 struct momentum {
     using option_tag = tag::momentum;
-    static constexpr double value = V;
+    static constexpr double value = htune::detail::slot_number<double, V>();
+    static constexpr auto arg = V;
 };
 
 // Nesterov momentum (SGD); needs momentum > 0.
@@ -38,38 +42,43 @@ struct nesterov {
 };
 
 // L2 penalty added to the gradient (SGD, Adam, RMSprop, AdaGrad), or decoupled decay (AdamW).
-template <double V>
+template <auto V>
 struct weight_decay {
     using option_tag = tag::weight_decay;
-    static constexpr double value = V;
+    static constexpr double value = htune::detail::slot_number<double, V>();
+    static constexpr auto arg = V;
 };
 
 // Decay of Adam's first moment estimate.
-template <double V>
+template <auto V>
 struct beta1 {
     using option_tag = tag::beta1;
-    static constexpr double value = V;
+    static constexpr double value = htune::detail::slot_number<double, V>();
+    static constexpr auto arg = V;
 };
 
 // Decay of Adam's second moment estimate.
-template <double V>
+template <auto V>
 struct beta2 {
     using option_tag = tag::beta2;
-    static constexpr double value = V;
+    static constexpr double value = htune::detail::slot_number<double, V>();
+    static constexpr auto arg = V;
 };
 
 // Term added to the denominator for numerical stability (Adam, RMSprop, AdaGrad).
-template <double V>
+template <auto V>
 struct epsilon {
     using option_tag = tag::epsilon;
-    static constexpr double value = V;
+    static constexpr double value = htune::detail::slot_number<double, V>();
+    static constexpr auto arg = V;
 };
 
 // Smoothing constant of RMSprop's running average of squared gradients.
-template <double V>
+template <auto V>
 struct alpha {
     using option_tag = tag::alpha;
-    static constexpr double value = V;
+    static constexpr double value = htune::detail::slot_number<double, V>();
+    static constexpr auto arg = V;
 };
 
 // Centered RMSprop: normalise by an estimate of the gradient's variance.
@@ -79,17 +88,19 @@ struct centered {
 };
 
 // Starting value of AdaGrad's sum of squared gradients.
-template <double V>
+template <auto V>
 struct initial_accumulator {
     using option_tag = tag::initial_accumulator;
-    static constexpr double value = V;
+    static constexpr double value = htune::detail::slot_number<double, V>();
+    static constexpr auto arg = V;
 };
 
 // AdaGrad's learning-rate decay: lr / (1 + (t - 1) * lr_decay) at step t.
-template <double V>
+template <auto V>
 struct lr_decay {
     using option_tag = tag::lr_decay;
-    static constexpr double value = V;
+    static constexpr double value = htune::detail::slot_number<double, V>();
+    static constexpr auto arg = V;
 };
 
 namespace detail {

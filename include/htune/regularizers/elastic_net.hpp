@@ -7,18 +7,19 @@
 #include <span>
 #include <string_view>
 
+#include "../core/hp.hpp"
 #include "../core/roles.hpp"
 #include "detail/common.hpp"
 
 namespace htune::regularizers {
 
-template <double L1Strength = 1e-4, double L2Strength = 1e-4>
+template <auto L1Strength = 1e-4, auto L2Strength = 1e-4>
 struct elastic_net {
     using htune_role = role::regularizer;
     static constexpr std::string_view name = "htune::regularizers::elastic_net";
 
-    double l1_strength = L1Strength;
-    double l2_strength = L2Strength;
+    double l1_strength = htune::detail::slot_number<double, L1Strength>();
+    double l2_strength = htune::detail::slot_number<double, L2Strength>();
 
     void validate() const {
         detail::check_strength(name, "l1_strength", l1_strength);

@@ -5,17 +5,18 @@
 #include <span>
 #include <string_view>
 
+#include "../core/hp.hpp"
 #include "../core/roles.hpp"
 #include "detail/common.hpp"
 
 namespace htune::regularizers {
 
-template <double Strength = 1e-4>
+template <auto Strength = 1e-4>
 struct l2 {
     using htune_role = role::regularizer;
     static constexpr std::string_view name = "htune::regularizers::l2";
 
-    double strength = Strength;
+    double strength = htune::detail::slot_number<double, Strength>();
 
     void validate() const { detail::check_strength(name, "strength", strength); }
 

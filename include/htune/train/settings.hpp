@@ -1,10 +1,12 @@
 #pragma once
 // Training settings as template options: trainer<model, epochs<5>, batch_size<64>, learning_rate<1e-3>>.
 // Each is a default for a run-time member of the trainer, so a value known only at run time
-// (a tuned hyperparameter) sets the member and creates no new instantiation.
+// (a tuned hyperparameter) sets the member and creates no new instantiation; a tuner sets it from
+// each trial's config for epochs<hp<"epochs">{}>, batch_size<hp<"batch">{}>, learning_rate<hp<"lr">{}>.
 
 #include <cstddef>
 
+#include "../core/hp.hpp"
 #include "../core/roles.hpp"
 
 namespace htune::train {
@@ -16,25 +18,28 @@ struct shuffle_tag {};
 struct precision_tag {};
 struct blas_threads_tag {};
 
-template <std::size_t N>
+template <auto N>
 struct epochs {
     using htune_role = role::setting;
     using tag = epochs_tag;
-    static constexpr std::size_t value = N;
+    static constexpr std::size_t value = htune::detail::slot_count<N>();
+    static constexpr auto arg = N;
 };
 
-template <std::size_t N>
+template <auto N>
 struct batch_size {
     using htune_role = role::setting;
     using tag = batch_size_tag;
-    static constexpr std::size_t value = N;
+    static constexpr std::size_t value = htune::detail::slot_count<N>();
+    static constexpr auto arg = N;
 };
 
-template <double Rate>
+template <auto Rate>
 struct learning_rate {
     using htune_role = role::setting;
     using tag = learning_rate_tag;
-    static constexpr double value = Rate;
+    static constexpr double value = htune::detail::slot_number<double, Rate>();
+    static constexpr auto arg = Rate;
 };
 
 // Reshuffle the training set every epoch (default true).

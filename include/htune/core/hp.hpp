@@ -1,0 +1,89 @@
+#pragma once
+// hp<"name">: a slot of a pipeline filled from each trial's config by the tuner (tune/tuner.hpp).
+//
+// In a type slot write the type:     sequential<dense<64>, hp<"activation">>, trainer<model, hp<"optimizer">>
+// In a number slot write a value:    dense<hp<"hidden">{}>, dropout<hp<"rate">{}>, l2<hp<"l2">{}>
+//
+// C++ keeps type and value template arguments apart, so one spelling cannot serve both: the `{}`
+// makes the placeholder a value, and number slots are declared `auto` so that they take either a
+// number or an hp. A number slot bound to an hp is a run-time member set once per trial (no new
+// instantiation); a type slot is a choice resolved once per trial by with_index.
+
+#include <cstddef>
+#include <limits>
+#include <string_view>
+#include <type_traits>
+
+#include "fixed_string.hpp"
+#include "roles.hpp"
+
+namespace htune {
+
+template <fixed_string Name>
+struct hp {
+    using htune_role = role::hyperparameter;
+    static constexpr std::string_view name = Name.view();
+    static constexpr auto fixed_name = Name;
+};
+
+template <class T>
+struct is_hp : std::false_type {};
+template <fixed_string Name>
+struct is_hp<hp<Name>> : std::true_type {};
+
+// T is hp<"...">.
+template <class T>
+inline constexpr bool is_hp_v = is_hp<std::remove_cvref_t<T>>::value;
+
+// T has an hp<"..."> in a type slot, at any depth (sequential<dense<8>, hp<"act">>): it is a
+// pattern for a tuner to resolve, not yet a type to instantiate. Templates that mix type and
+// number parameters (nn::dense) specialise it beside their definition.
+template <class T>
+struct holds_hp : is_hp<T> {};
+template <template <class...> class S, class... A>
+struct holds_hp<S<A...>> : std::bool_constant<(holds_hp<A>::value || ...)> {};
+template <class T>
+inline constexpr bool holds_hp_v = holds_hp<std::remove_cvref_t<T>>::value;
+
+// The template argument V (a number slot) is bound to a hyperparameter.
+template <auto V>
+inline constexpr bool is_bound_arg = is_hp_v<decltype(V)>;
+
+namespace detail {
+template <auto V>
+inline constexpr bool always_false_arg = false;
+
+// The number a number slot holds. A slot bound to an hp holds NaN until the tuner sets the member,
+// so a spec used outside a tuner fails its range check instead of running with a made-up value.
+// Anything else in a number slot is a compile error naming the slot.
+template <class Number, auto V>
+consteval Number slot_number() {
+    if constexpr (is_hp_v<decltype(V)>) {
+        return std::numeric_limits<Number>::quiet_NaN();
+    } else {
+        static_assert(std::is_arithmetic_v<decltype(V)> || always_false_arg<V>,
+                      "htune: a number slot (a width, a rate, a setting) takes a number or hp<\"name\">{}; "
+                      "write the hyperparameter as a value, with {}");
+        return static_cast<Number>(V);
+    }
+}
+
+// A count slot (a width, epochs, a batch size): a non-negative integer or an hp (0 until bound,
+// which every count check refuses).
+template <auto V>
+consteval std::size_t slot_count() {
+    if constexpr (is_hp_v<decltype(V)>) {
+        return 0;
+    } else {
+        static_assert(std::is_integral_v<decltype(V)> || always_false_arg<V>,
+                      "htune: a count slot (a layer width, epochs, a batch size) takes an integer or "
+                      "hp<\"name\">{}");
+        if constexpr (std::is_integral_v<decltype(V)>) {
+            static_assert(V >= 0, "htune: a count slot (a layer width, epochs, a batch size) must not be negative");
+        }
+        return static_cast<std::size_t>(V);
+    }
+}
+} // namespace detail
+
+} // namespace htune
