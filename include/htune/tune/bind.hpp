@@ -1,0 +1,449 @@
+#pragma once
+// Binding hyperparameters into a pipeline: how hp<"name"> in a trainer's type becomes, for one
+// trial, a concrete type (type slots) with members set from the config (number slots).
+//
+//   using model = nn::sequential<nn::dense<hp<"hidden">{}>, hp<"activation">, nn::dense<10>>;
+//   using pattern = train::trainer<model, hp<"optimizer">, train::learning_rate<hp<"lr">{}>>;
+//
+// Type slots: every hp<N> in a type slot must name a `choice<N, A...>` of types in the space. The
+// choices a pattern uses (and those its alternatives use in turn) are dispatched once per trial by
+// nested with_index into resolve_t<pattern, assignment>, a pattern with each hp replaced by the
+// chosen alternative. The number of trial bodies compiled is the product of those choices' sizes
+// (type_instantiations).
+//
+// Number slots: a template argument hp<N>{} in a number slot (a width, a rate, a setting) is a
+// run-time member of the resolved value, set from the config by bind_numbers(); it creates no code.
+
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+#include "../core/dispatch.hpp"
+#include "../core/errors.hpp"
+#include "../core/fixed_string.hpp"
+#include "../core/hp.hpp"
+#include "../core/type_list.hpp"
+#include "../nn/activations.hpp"
+#include "../nn/dense.hpp"
+#include "../nn/dropout.hpp"
+#include "../nn/sequential.hpp"
+#include "../optim/adam.hpp"
+#include "../optim/options.hpp"
+#include "../regularizers/elastic_net.hpp"
+#include "../regularizers/l1.hpp"
+#include "../regularizers/l2.hpp"
+#include "../space/choice.hpp"
+#include "../space/conditional.hpp"
+#include "../space/search_space.hpp"
+#include "../train/trainer.hpp"
+
+namespace htune::tune {
+
+// In an assignment: hp<Name> in a type slot stands for T.
+template <fixed_string Name, class T>
+struct assigned {
+    static constexpr std::string_view name = Name.view();
+    using type = T;
+};
+
+namespace detail {
+
+template <class... L>
+struct concat_lists;
+template <>
+struct concat_lists<> {
+    using type = type_list<>;
+};
+template <class... A>
+struct concat_lists<type_list<A...>> {
+    using type = type_list<A...>;
+};
+template <class... A, class... B, class... Rest>
+struct concat_lists<type_list<A...>, type_list<B...>, Rest...> : concat_lists<type_list<A..., B...>, Rest...> {};
+
+// The list without repeats, first occurrences kept.
+template <class Done, class Todo>
+struct unique_impl {
+    using type = Done;
+};
+template <class... D, class H, class... T>
+struct unique_impl<type_list<D...>, type_list<H, T...>>
+    : unique_impl<std::conditional_t<(std::is_same_v<D, H> || ...), type_list<D...>, type_list<D..., H>>,
+                  type_list<T...>> {};
+template <class L>
+using unique_t = typename unique_impl<type_list<>, L>::type;
+
+// The hp<N> in type slots of T, at any depth, in order of appearance.
+template <class T>
+struct type_hps {
+    using type = type_list<>;
+};
+template <fixed_string N>
+struct type_hps<hp<N>> {
+    using type = type_list<hp<N>>;
+};
+template <template <class...> class S, class... X>
+struct type_hps<S<X...>> {
+    using type = typename concat_lists<typename type_hps<X>::type...>::type;
+};
+template <auto U, class I, bool B>
+struct type_hps<nn::dense<U, I, B>> : type_hps<I> {};
+
+// The param of Space named Name, without its condition.
+template <class Param>
+struct unconditional {
+    using type = Param;
+};
+template <class Param, class Cond>
+struct unconditional<conditional<Param, Cond>> {
+    using type = Param;
+};
+
+template <class Space, fixed_string Name>
+struct param_named;
+template <class... P, fixed_string Name>
+struct param_named<search_space<P...>, Name> {
+    static constexpr std::size_t index = htune::detail::param_index<Name, P...>();
+    static constexpr bool found = index < sizeof...(P);
+    using type = typename unconditional<
+        typename std::conditional_t<found, mp_at_impl<type_list<P...>, (found ? index : 0)>,
+                                    std::type_identity<void>>::type>::type;
+};
+
+template <class Param>
+struct type_choice_traits {
+    static constexpr bool is_type_choice = false;
+    using alternatives = type_list<>;
+};
+template <fixed_string N, class... A>
+struct type_choice_traits<choice<N, A...>> {
+    static constexpr bool is_type_choice = true;
+    using alternatives = type_list<A...>;
+};
+
+// Instantiated only for a mistake: the diagnostic shows the name as a template argument.
+template <fixed_string Name, fixed_string NamesInSpace>
+struct hp_in_type_slot_is_not_in_the_space {
+    static_assert(htune::detail::always_false_name<Name>,
+                  "htune::tune: hp<Name> stands in a type slot (a layer, an optimizer, a loss, the model) but the "
+                  "space has no param of that name; add choice<Name, Types...> to the space (see "
+                  "hp_in_type_slot_is_not_in_the_space<Name, NamesInSpace> above)");
+    static constexpr bool value = false;
+};
+template <fixed_string Name>
+struct hp_in_type_slot_needs_a_choice_of_types {
+    static_assert(htune::detail::always_false_name<Name>,
+                  "htune::tune: hp<Name> stands in a type slot, so its param must be choice<Name, Types...>; a "
+                  "number param belongs in a number slot, written as a value: dense<hp<\"width\">{}>");
+    static constexpr bool value = false;
+};
+
+template <class Space>
+struct space_names;
+template <class... P>
+struct space_names<search_space<P...>> {
+    static constexpr auto text = htune::detail::names_text<P...>();
+};
+
+template <class Space, class Hp>
+struct choice_for;
+template <class Space, fixed_string N>
+struct choice_for<Space, hp<N>> {
+    using lookup = param_named<Space, N>;
+    static constexpr bool valid = [] {
+        if constexpr (!lookup::found)
+            return hp_in_type_slot_is_not_in_the_space<N, space_names<Space>::text>::value;
+        else if constexpr (!type_choice_traits<typename lookup::type>::is_type_choice)
+            return hp_in_type_slot_needs_a_choice_of_types<N>::value;
+        else
+            return true;
+    }();
+    using param = std::conditional_t<valid, typename lookup::type, choice<N, void>>;
+    using alternatives = typename type_choice_traits<param>::alternatives;
+    static constexpr std::size_t count = valid ? mp_size<alternatives> : 1;
+};
+
+// The hps of the alternatives of every choice in L, added to L until nothing new appears.
+template <class Space, class L>
+struct closure;
+template <class Space, class... H>
+struct closure<Space, type_list<H...>> {
+    template <class Hp>
+    using alternatives_hps = typename concat_lists<
+        typename type_hps<typename choice_for<Space, Hp>::alternatives>::type>::type;
+    using grown = unique_t<typename concat_lists<type_list<H...>, alternatives_hps<H>...>::type>;
+    using type = typename std::conditional_t<(mp_size<grown> == sizeof...(H)), std::type_identity<grown>,
+                                             closure<Space, grown>>::type;
+};
+template <class Space>
+struct closure<Space, type_list<>> {
+    using type = type_list<>;
+};
+
+// The hp<N> whose assignment is A.
+template <fixed_string N, class... A>
+struct find_assigned {
+    static constexpr std::size_t index = [] {
+        constexpr bool hits[] = {(A::name == N.view())..., false};
+        std::size_t i = 0;
+        while (i < sizeof...(A) && !hits[i]) ++i;
+        return i;
+    }();
+    static_assert(index < sizeof...(A), "htune::tune: internal error: an hp was left out of the dispatch");
+    using type = typename mp_at<type_list<A...>, index>::type;
+};
+
+} // namespace detail
+
+// The type choices a pattern depends on: hp<N> types, closed over the alternatives' own hps.
+template <class Space, class Pattern>
+using type_hps_t = typename detail::closure<Space, detail::unique_t<typename detail::type_hps<Pattern>::type>>::type;
+
+// How many trial bodies a pattern compiles into: the product of its type choices' sizes.
+template <class Space, class Pattern>
+inline constexpr std::size_t type_instantiations = []<class... H>(type_list<H...>*) {
+    return (std::size_t{1} * ... * detail::choice_for<Space, H>::count);
+}(static_cast<type_hps_t<Space, Pattern>*>(nullptr));
+
+// The pattern with every hp in a type slot replaced as Assignment (a type_list of assigned<>) says.
+template <class T, class Assignment>
+struct resolve {
+    using type = T;
+};
+template <fixed_string N, class... A>
+struct resolve<hp<N>, type_list<A...>> {
+    using type = typename resolve<typename detail::find_assigned<N, A...>::type, type_list<A...>>::type;
+};
+template <template <class...> class S, class... X, class Assignment>
+struct resolve<S<X...>, Assignment> {
+    using type = S<typename resolve<X, Assignment>::type...>;
+};
+template <auto U, class I, bool B, class Assignment>
+struct resolve<nn::dense<U, I, B>, Assignment> {
+    using type = nn::dense<U, typename resolve<I, Assignment>::type, B>;
+};
+template <class T, class Assignment>
+using resolve_t = typename resolve<T, Assignment>::type;
+
+namespace detail {
+
+template <class Space, class Config, class Done, class... Rest>
+struct dispatcher;
+template <class Space, class Config, class... Done>
+struct dispatcher<Space, Config, type_list<Done...>> {
+    template <class F>
+    static decltype(auto) run(Config const&, F& f) {
+        return f(std::type_identity<type_list<Done...>>{});
+    }
+};
+template <class Space, class Config, class... Done, fixed_string N, class... Rest>
+struct dispatcher<Space, Config, type_list<Done...>, hp<N>, Rest...> {
+    using choice_info = choice_for<Space, hp<N>>;
+    template <class F>
+    static decltype(auto) run(Config const& c, F& f) {
+        auto const value = c.template get<N>();
+        std::size_t index = 0; // an absent conditional choice: its types are not used by this trial
+        if constexpr (requires { value.has_value(); }) index = value.value_or(0);
+        else index = value;
+        return with_index<choice_info::count>(index, [&](auto i) -> decltype(auto) {
+            using chosen = mp_at<typename choice_info::alternatives, decltype(i)::value>;
+            return dispatcher<Space, Config, type_list<Done..., assigned<N, chosen>>, Rest...>::run(c, f);
+        });
+    }
+};
+
+template <class Space, class Config, class L>
+struct dispatch_list;
+template <class Space, class Config, class... H>
+struct dispatch_list<Space, Config, type_list<H...>> {
+    using type = dispatcher<Space, Config, type_list<>, H...>;
+};
+
+} // namespace detail
+
+// Calls f(std::type_identity<resolve_t<Pattern, assignment>>{}) for the assignment that config
+// chooses: one indirect call per type choice, once per trial.
+template <class Space, class Pattern, class F>
+decltype(auto) dispatch_pattern(typename Space::config const& config, F&& f) {
+    auto resolved = [&f](auto assignment) -> decltype(auto) {
+        using A = typename decltype(assignment)::type;
+        return f(std::type_identity<resolve_t<Pattern, A>>{});
+    };
+    using list = type_hps_t<Space, Pattern>;
+    return detail::dispatch_list<Space, typename Space::config, list>::type::run(config, resolved);
+}
+
+namespace detail {
+
+template <fixed_string Name, fixed_string Slot>
+struct hp_in_number_slot_is_not_numeric {
+    static_assert(htune::detail::always_false_name<Name>,
+                  "htune::tune: hp<Name> fills a number slot (Slot) but its param is not a number (a choice "
+                  "goes into a type slot, written hp<Name> without {}); see "
+                  "hp_in_number_slot_is_not_numeric<Name, Slot> above");
+    static constexpr bool value = false;
+};
+template <fixed_string Name, fixed_string Slot>
+struct hp_of_real_numbers_in_a_count_slot {
+    static_assert(htune::detail::always_false_name<Name>,
+                  "htune::tune: hp<Name> fills a count slot (Slot: a width, epochs, a batch size) but its param "
+                  "gives real numbers; declare it with int_uniform or discrete of integers (see "
+                  "hp_of_real_numbers_in_a_count_slot<Name, Slot> above)");
+    static constexpr bool value = false;
+};
+
+template <class V>
+struct optional_value {
+    using type = V;
+};
+template <class V>
+struct optional_value<std::optional<V>> {
+    using type = V;
+};
+
+} // namespace detail
+
+// Sets `member` from the config when the template argument V is hp<N>{}; does nothing for a number.
+template <auto V, fixed_string Slot, class Member, class Config>
+void bind_slot(Member& member, Config const& config) {
+    if constexpr (is_bound_arg<V>) {
+        constexpr auto name = decltype(V)::fixed_name;
+        auto const stored = config.template get<name>();
+        using value_type = typename detail::optional_value<std::remove_cvref_t<decltype(stored)>>::type;
+        if constexpr (!std::is_arithmetic_v<value_type>) {
+            static_assert(detail::hp_in_number_slot_is_not_numeric<name, Slot>::value);
+        } else if constexpr (std::is_integral_v<Member> && !std::is_integral_v<value_type>) {
+            static_assert(detail::hp_of_real_numbers_in_a_count_slot<name, Slot>::value);
+        } else {
+            value_type value{};
+            if constexpr (requires { stored.has_value(); }) {
+                HTUNE_CHECK(stored.has_value(), "htune::tune: hp<\"", name.view(), "\"> fills ", Slot.view(),
+                            " but is absent from this trial's config (its condition does not hold); a slot the "
+                            "trial uses needs a param that is present");
+                value = *stored;
+            } else {
+                value = stored;
+            }
+            if constexpr (std::is_integral_v<Member>) {
+                HTUNE_CHECK(value >= 0, "htune::tune: hp<\"", name.view(), "\"> = ", value, " fills ", Slot.view(),
+                            ", which must not be negative");
+            }
+            member = static_cast<Member>(value);
+        }
+    }
+}
+
+namespace detail {
+
+template <class T>
+struct options_of {
+    using type = type_list<>;
+};
+template <template <class...> class S, class... O>
+struct options_of<S<O...>> {
+    using type = type_list<O...>;
+};
+template <bool D, class... O>
+struct options_of<optim::detail::adam_family<D, O...>> {
+    using type = type_list<O...>;
+};
+
+// One option of an optimizer (the member it sets shares the option's tag name). A function
+// template of its own, so that the member access depends on Spec and the other branches are
+// never checked.
+template <class O, class Spec, class Config>
+void bind_optimizer_option(Spec& spec, Config const& c) {
+    if constexpr (requires { O::arg; typename O::option_tag; }) {
+        using tag = typename O::option_tag;
+        namespace t = optim::tag;
+        if constexpr (std::is_same_v<tag, t::momentum>) bind_slot<O::arg, "optim momentum">(spec.momentum, c);
+        else if constexpr (std::is_same_v<tag, t::weight_decay>) bind_slot<O::arg, "optim weight_decay">(spec.weight_decay, c);
+        else if constexpr (std::is_same_v<tag, t::beta1>) bind_slot<O::arg, "optim beta1">(spec.beta1, c);
+        else if constexpr (std::is_same_v<tag, t::beta2>) bind_slot<O::arg, "optim beta2">(spec.beta2, c);
+        else if constexpr (std::is_same_v<tag, t::epsilon>) bind_slot<O::arg, "optim epsilon">(spec.epsilon, c);
+        else if constexpr (std::is_same_v<tag, t::alpha>) bind_slot<O::arg, "optim alpha">(spec.alpha, c);
+        else if constexpr (std::is_same_v<tag, t::initial_accumulator>)
+            bind_slot<O::arg, "optim initial_accumulator">(spec.initial_accumulator, c);
+        else if constexpr (std::is_same_v<tag, t::lr_decay>) bind_slot<O::arg, "optim lr_decay">(spec.lr_decay, c);
+    }
+}
+
+// One trainer setting bound to an hp: epochs, batch size, learning rate.
+template <class O, class Spec, class Config>
+void bind_setting(Spec& spec, Config const& c) {
+    if constexpr (requires { typename O::tag; O::arg; }) {
+        using tag = typename O::tag;
+        if constexpr (std::is_same_v<tag, train::epochs_tag>) bind_slot<O::arg, "train::epochs">(spec.epochs, c);
+        else if constexpr (std::is_same_v<tag, train::batch_size_tag>)
+            bind_slot<O::arg, "train::batch_size">(spec.batch_size, c);
+        else if constexpr (std::is_same_v<tag, train::learning_rate_tag>)
+            bind_slot<O::arg, "train::learning_rate">(spec.learning_rate, c);
+    }
+}
+
+template <class Spec, class Config, class... O>
+void bind_optimizer_options(Spec& spec, Config const& c, type_list<O...>*) {
+    (bind_optimizer_option<O>(spec, c), ...);
+}
+template <class Spec, class Config, class... O>
+void bind_settings(Spec& spec, Config const& c, type_list<O...>*) {
+    (bind_setting<O>(spec, c), ...);
+}
+
+template <class T>
+struct is_trainer : std::false_type {};
+template <class M, class... O>
+struct is_trainer<train::trainer<M, O...>> : std::true_type {};
+
+} // namespace detail
+
+// The number slots of the built-in specs (found by the generic bind_numbers below).
+template <auto U, class I, bool B, class Config>
+void bind_numbers(nn::dense<U, I, B>& spec, Config const& c) {
+    bind_slot<U, "nn::dense units">(spec.units, c);
+}
+template <auto R, class Config>
+void bind_numbers(nn::dropout<R>& spec, Config const& c) {
+    bind_slot<R, "nn::dropout rate">(spec.rate, c);
+}
+template <auto S, class Config>
+void bind_numbers(nn::leaky_relu<S>& spec, Config const& c) {
+    bind_slot<S, "nn::leaky_relu slope">(spec.slope, c);
+}
+template <auto S, class Config>
+void bind_numbers(regularizers::l1<S>& spec, Config const& c) {
+    bind_slot<S, "regularizers::l1 strength">(spec.strength, c);
+}
+template <auto S, class Config>
+void bind_numbers(regularizers::l2<S>& spec, Config const& c) {
+    bind_slot<S, "regularizers::l2 strength">(spec.strength, c);
+}
+template <auto S1, auto S2, class Config>
+void bind_numbers(regularizers::elastic_net<S1, S2>& spec, Config const& c) {
+    bind_slot<S1, "regularizers::elastic_net l1_strength">(spec.l1_strength, c);
+    bind_slot<S2, "regularizers::elastic_net l2_strength">(spec.l2_strength, c);
+}
+
+// Sets every number slot of `spec` (a resolved pattern: a trainer, a model, a layer, an optimizer,
+// a regularizer) that is bound to an hp. A user type takes part by having a member
+// `template <class Config> void bind_numbers(Config const&)`.
+template <class Spec, class Config>
+void bind_numbers(Spec& spec, Config const& c) {
+    if constexpr (requires { spec.bind_numbers(c); }) {
+        spec.bind_numbers(c);
+    } else if constexpr (detail::is_trainer<Spec>::value) {
+        bind_numbers(spec.model, c);
+        bind_numbers(spec.optimizer, c);
+        std::apply([&](auto&... r) { (bind_numbers(r, c), ...); }, spec.regularizers);
+        detail::bind_settings(spec, c, static_cast<typename detail::options_of<Spec>::type*>(nullptr));
+    } else if constexpr (requires { spec.layers; std::tuple_size<decltype(spec.layers)>::value; }) {
+        std::apply([&](auto&... layer) { (bind_numbers(layer, c), ...); }, spec.layers); // sequential
+    } else if constexpr (has_role<Spec, role::optimizer>) {
+        detail::bind_optimizer_options(spec, c, static_cast<typename detail::options_of<Spec>::type*>(nullptr));
+    }
+}
+
+} // namespace htune::tune

@@ -1,0 +1,362 @@
+#pragma once
+// tuner<Space, Options...>: a whole tuning pipeline as one type.
+//
+//   using pipeline = tune::tuner<space, samplers::tpe<>, pruners::hyperband,
+//                                train::trainer<model, hp<"optimizer">, train::learning_rate<hp<"lr">{}>>,
+//                                tune::kfold<5, metrics::accuracy>>;
+//   auto result = pipeline{}.run(train, test, {.trials = 30, .seed = 42});
+//
+// Options, in any order, each found by its role: exactly one trainer pattern (train::trainer<...>
+// whose slots may hold hp<"name">), and at most one sampler (default samplers::tpe<>), pruner
+// (default pruners::none) and validation scheme (default holdout<0.2>). tuner<space,
+// train::trainer<model>> is a whole pipeline.
+//
+// A trial: the config's type choices pick one resolved trainer type through with_index (once per
+// trial), bind_numbers sets its number slots, and the validation scheme trains and scores it,
+// reporting to the pruner after every epoch (holdout) or every fold (k-fold). Inside the trial the
+// code is the plain trainer's: no virtual calls, no std::function.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "../core/errors.hpp"
+#include "../core/hp.hpp"
+#include "../core/roles.hpp"
+#include "../core/type_list.hpp"
+#include "../data/dataset.hpp"
+#include "../data/kfold.hpp"
+#include "../data/split.hpp"
+#include "../pruners/none.hpp"
+#include "../samplers/tpe.hpp"
+#include "../space/config_text.hpp"
+#include "../space/search_space.hpp"
+#include "../train/trainer.hpp"
+#include "bind.hpp"
+#include "run_options.hpp"
+#include "study.hpp"
+#include "validation.hpp"
+
+// The journal needs nlohmann-json; without it a tuner runs in memory and refuses a journal path.
+#if __has_include(<nlohmann/json.hpp>)
+#include "../storage/journal.hpp"
+#define HTUNE_TUNER_JOURNAL 1
+#else
+#define HTUNE_TUNER_JOURNAL 0
+#endif
+
+namespace htune::tune {
+
+// How tuner::run runs the study.
+struct tuner_options {
+    std::uint64_t trials = 20;                  // trials in the study (a resumed journal counts its own)
+    std::uint64_t seed = 0;                     // the sampler's, the splits' and every trial's seeds
+    std::size_t jobs = 1;                       // trials at once
+    std::optional<std::chrono::duration<double>> timeout = std::nullopt; // no trial starts after it
+    std::filesystem::path journal = {};         // empty: in memory; a file: stored there, resumed from it
+    std::string study_name = "htune";
+    progress_display progress = progress_display::automatic;
+    bool verbose = false;                       // a line per epoch (holdout) or fold (k-fold)
+    std::ostream* progress_to = nullptr;        // default: standard error
+    std::uint64_t max_consecutive_failures = 0; // 0: never stop for failures
+};
+
+// What a validation reports of the model refit on all training data: loss and metric on the test set.
+using train::evaluation;
+
+template <class Config>
+struct tuning_result {
+    direction goal = direction::maximize;
+    trial_record<Config> best;                  // the best complete trial
+    std::vector<trial_record<Config>> trials;   // every trial, with its per-epoch or per-fold curve
+    std::optional<evaluation> test;             // the best config refit on all training data, on the test set
+    std::vector<train::epoch_info> refit_history;
+    std::size_t trial_bodies = 1;               // resolved trainer types compiled (type_instantiations)
+    double seconds = 0;                         // wall time of run()
+
+    std::size_t count(trial_state s) const {
+        std::size_t n = 0;
+        for (auto const& t : trials) n += t.state == s;
+        return n;
+    }
+
+    friend std::ostream& operator<<(std::ostream& os, tuning_result const& r) {
+        os << "best trial " << r.best.number << " of " << r.trials.size() << " ("
+           << r.count(trial_state::complete) << " complete, " << r.count(trial_state::pruned) << " pruned, "
+           << r.count(trial_state::failed) << " failed): " << to_string(r.best.config) << " -> validation "
+           << r.best.value;
+        if (r.test) os << ", test " << r.test->score << " (loss " << r.test->loss << ")";
+        return os;
+    }
+};
+
+namespace detail {
+
+// The tuner's way into a trainer's epoch loop: one indirect call per epoch (never per batch), so
+// the trainer's type does not depend on the study's.
+struct epoch_sink {
+    void const* self = nullptr;
+    void (*call)(void const*, train::epoch_info const&) = nullptr;
+};
+struct report_epochs {
+    using htune_role = role::callback;
+    epoch_sink const* sink = nullptr;
+    void on_epoch_end(train::epoch_info const& e) const {
+        if (sink != nullptr && sink->call != nullptr) sink->call(sink->self, e);
+    }
+};
+
+template <class T>
+struct is_search_space : std::false_type {};
+template <class... P>
+struct is_search_space<search_space<P...>> : std::true_type {};
+
+enum class option_kind { trainer, sampler, pruner, validation, unknown };
+
+template <class O>
+consteval option_kind kind_of() {
+    // A trainer pattern must not be instantiated (its hps are not types yet): test it first.
+    if constexpr (is_trainer<O>::value) return option_kind::trainer;
+    else if constexpr (has_role<O, role::sampler>) return option_kind::sampler;
+    else if constexpr (has_role<O, role::pruner>) return option_kind::pruner;
+    else if constexpr (has_role<O, role::validation>) return option_kind::validation;
+    else return option_kind::unknown;
+}
+
+// Instantiated only for an option of no known role: the diagnostic shows it.
+template <class Option>
+struct not_a_tuner_option {
+    static_assert(kind_of<Option>() != option_kind::unknown,
+                  "htune::tune::tuner<Space, Options...>: this option (see not_a_tuner_option<Option> above) is "
+                  "not a trainer<model, ...>, a sampler, a pruner or a validation scheme (holdout, kfold, "
+                  "stratified_kfold); layers, optimizers, losses and settings go inside the trainer");
+    static constexpr bool value = true;
+};
+
+template <option_kind K, class... Options>
+inline constexpr std::size_t count_kind = (std::size_t{0} + ... + std::size_t{kind_of<Options>() == K});
+
+template <option_kind K, class Default, class... Options>
+struct pick_kind {
+    static constexpr std::size_t index = [] {
+        constexpr bool hits[] = {(kind_of<Options>() == K)..., false};
+        std::size_t i = 0;
+        while (i < sizeof...(Options) && !hits[i]) ++i;
+        return i;
+    }();
+    using type = typename std::conditional_t<(index < sizeof...(Options)),
+                                             mp_at_impl<type_list<Options..., void>, index>,
+                                             std::type_identity<Default>>::type;
+};
+
+// The trainer pattern with the validation's metric (if any) and the epoch reporter appended.
+template <class Pattern, class Metric>
+struct complete_pattern;
+template <class Model, class... O, class Metric>
+struct complete_pattern<train::trainer<Model, O...>, Metric> {
+    static constexpr bool metric_in_trainer = (std::size_t{0} + ... + std::size_t{has_role<O, role::metric>}) > 0;
+    static_assert(std::is_void_v<Metric> || !metric_in_trainer,
+                  "htune::tune::tuner: the metric is given twice, in the trainer and in the validation scheme; "
+                  "give it in one place");
+    using type = std::conditional_t<std::is_void_v<Metric>, train::trainer<Model, O..., report_epochs>,
+                                    train::trainer<Model, O..., std::conditional_t<std::is_void_v<Metric>, int, Metric>,
+                                                   report_epochs>>;
+};
+
+template <class Pattern>
+struct value_type_of;
+template <class Model, class... O>
+struct value_type_of<train::trainer<Model, O...>> {
+    using type = typename train::detail::pick_setting_t<train::precision_tag, train::precision<float>, O...>::type;
+};
+
+// Every type choice at its first alternative: the resolved trainer that decides the direction.
+template <class Space, class L>
+struct first_assignment;
+template <class Space, class... H>
+struct first_assignment<Space, type_list<H...>> {
+    using type = type_list<assigned<H::fixed_name, mp_at<typename choice_for<Space, H>::alternatives, 0>>...>;
+};
+
+} // namespace detail
+
+template <class Space, class... Options>
+class tuner {
+    static_assert(detail::is_search_space<Space>::value,
+                  "htune::tune::tuner<Space, Options...>: the first argument must be a search_space<params...>");
+    static_assert((detail::not_a_tuner_option<Options>::value && ...));
+    static_assert(detail::count_kind<detail::option_kind::trainer, Options...> == 1,
+                  "htune::tune::tuner: give exactly one trainer, train::trainer<model, options...>");
+    static_assert(detail::count_kind<detail::option_kind::sampler, Options...> <= 1,
+                  "htune::tune::tuner: give at most one sampler");
+    static_assert(detail::count_kind<detail::option_kind::pruner, Options...> <= 1,
+                  "htune::tune::tuner: give at most one pruner");
+    static_assert(detail::count_kind<detail::option_kind::validation, Options...> <= 1,
+                  "htune::tune::tuner: give at most one validation scheme (holdout, kfold, stratified_kfold)");
+
+public:
+    using space_type = Space;
+    using config = typename Space::config;
+    using trainer_pattern = typename detail::pick_kind<detail::option_kind::trainer, void, Options...>::type;
+    using sampler_type = typename detail::pick_kind<detail::option_kind::sampler, samplers::tpe<>, Options...>::type;
+    using pruner_type = typename detail::pick_kind<detail::option_kind::pruner, pruners::none, Options...>::type;
+    using validation_type = typename detail::pick_kind<detail::option_kind::validation, holdout<>, Options...>::type;
+    static_assert(concepts::validation<validation_type>,
+                  "htune::tune::tuner: the validation scheme needs `using metric = ...;` (void: the trainer's) and "
+                  "a `fraction` (holdout) or a `folds` count");
+    using pattern = typename detail::complete_pattern<trainer_pattern, typename validation_type::metric>::type;
+    using value_type = typename detail::value_type_of<trainer_pattern>::type;
+    using study_type = study<Space, sampler_type, pruner_type>;
+    using trial_type = typename study_type::trial;
+    using result_type = tuning_result<config>;
+
+    // Trial bodies compiled: the product of the sizes of the type choices the pattern uses.
+    static constexpr std::size_t trial_bodies = type_instantiations<Space, pattern>;
+
+private:
+    using first_trainer =
+        resolve_t<pattern, typename detail::first_assignment<Space, type_hps_t<Space, pattern>>::type>;
+
+public:
+    // Accuracy up, a loss or an error down: the metric decides.
+    static constexpr direction goal =
+        first_trainer::metric_type::higher_is_better ? direction::maximize : direction::minimize;
+
+    Space space{};
+    sampler_type sampler{};
+    pruner_type pruner{};
+    validation_type validation{};
+
+    // Tunes on `train`; every trial is scored by the validation scheme.
+    result_type run(data::dataset<value_type> const& train, tuner_options const& options = {}) {
+        return run_impl(train, nullptr, options);
+    }
+    // The same, then refits the best config on all of `train` and evaluates it on `test`.
+    result_type run(data::dataset<value_type> const& train, data::dataset<value_type> const& test,
+                    tuner_options const& options = {}) {
+        return run_impl(train, &test, options);
+    }
+
+    // Trains the config on `train` (all of it) and evaluates it on `test`; `history` gets the epochs.
+    evaluation refit(config const& c, data::dataset<value_type> const& train, data::dataset<value_type> const& test,
+                     std::uint64_t seed, std::vector<train::epoch_info>* history = nullptr) const {
+        return dispatch_pattern<Space, pattern>(c, [&](auto type) -> evaluation {
+            using resolved = typename decltype(type)::type;
+            resolved trainer{};
+            bind_numbers(trainer, c);
+            auto fitted = trainer.fit(train, seed);
+            if (history) *history = fitted.history;
+            return fitted.evaluate(test);
+        });
+    }
+
+private:
+    // The rows every trial is scored on, drawn once per run.
+    struct prepared_data {
+        std::optional<data::train_validation<value_type>> split; // holdout
+        std::vector<data::fold_rows> folds;                       // k-fold
+    };
+
+    prepared_data prepare(data::dataset<value_type> const& train, std::uint64_t seed) const {
+        prepared_data p;
+        std::uint64_t const split_seed = rng::stream(seed, 0x5b117u)();
+        if constexpr (detail::holdout_validation<validation_type>) {
+            bool const stratified = validation.stratified && train.is_classification();
+            p.split = data::train_validation_split(train, validation.fraction, split_seed, stratified);
+        } else {
+            HTUNE_CHECK(validation.folds >= 2, "htune::tune::tuner: ", validation_type::name, " folds (",
+                        validation.folds, ") must be at least 2");
+            p.folds = data::kfold_rows(train, validation.folds, split_seed, validation.stratified);
+        }
+        return p;
+    }
+
+    // Scores one trial: resolve its types, set its numbers, train and validate.
+    double score(trial_type const& t, data::dataset<value_type> const& train, prepared_data const& p,
+                 bool verbose_folds) const {
+        return dispatch_pattern<Space, pattern>(t.params(), [&](auto type) -> double {
+            using resolved = typename decltype(type)::type;
+            resolved trainer{};
+            bind_numbers(trainer, t.params());
+            if constexpr (detail::holdout_validation<validation_type>) {
+                detail::epoch_sink const sink{&t, [](void const* self, train::epoch_info const& e) {
+                                                  auto const& trial = *static_cast<trial_type const*>(self);
+                                                  trial.report(e.epoch, e.validation_score);
+                                                  if (trial.should_prune()) trial.prune();
+                                              }};
+                std::get<detail::report_epochs>(trainer.callbacks).sink = &sink;
+                auto fitted = trainer.fit(p.split->train, p.split->validation, t.seed());
+                return fitted.history.at(fitted.best_epoch).validation_score;
+            } else {
+                (void)verbose_folds;
+                double sum = 0;
+                for (std::size_t f = 0; f < p.folds.size(); ++f) {
+                    auto const parts = data::fold(train, p.folds[f]);
+                    std::uint64_t const seed = rng::stream(t.seed(), f)();
+                    auto fitted = trainer.fit(parts.train, parts.validation, seed);
+                    sum += fitted.history.at(fitted.best_epoch).validation_score;
+                    t.report(f, sum / static_cast<double>(f + 1));
+                    if (f + 1 < p.folds.size() && t.should_prune()) t.prune();
+                }
+                return sum / static_cast<double>(p.folds.size());
+            }
+        });
+    }
+
+    result_type run_impl(data::dataset<value_type> const& train, data::dataset<value_type> const* test,
+                         tuner_options const& o) {
+        auto const start = std::chrono::steady_clock::now();
+        HTUNE_CHECK(o.trials > 0, "htune::tune::tuner::run: trials must be > 0");
+        HTUNE_CHECK_AS(data_error, train.size() > 0, "htune::tune::tuner::run: the training data is empty");
+        train.validate("training");
+        if (test) test->validate("test");
+
+        std::unique_ptr<storage::backend> store;
+        if (!o.journal.empty()) {
+#if HTUNE_TUNER_JOURNAL
+            store = storage::open_journal(o.journal);
+#else
+            htune::detail::throw_error<error>("htune::tune::tuner::run: journal ", o.journal.string(),
+                                              " needs nlohmann-json, which this build does not have");
+#endif
+        }
+        study_type s(space, sampler, study_options{.goal = goal, .seed = o.seed, .name = o.study_name},
+                     std::move(store), pruner);
+        prepared_data const p = prepare(train, o.seed);
+
+        run_options run;
+        run.jobs = o.jobs;
+        run.timeout = o.timeout;
+        // A data or shape error is the same in every trial: it stops the run instead of failing each.
+        run.catches = [](std::exception const& e) {
+            return dynamic_cast<data_error const*>(&e) == nullptr && dynamic_cast<shape_error const*>(&e) == nullptr;
+        };
+        run.max_consecutive_failures = o.max_consecutive_failures;
+        run.progress = o.progress;
+        run.verbose = o.verbose;
+        run.progress_to = o.progress_to;
+
+        std::uint64_t finished = 0;
+        for (auto const& r : s.trials()) finished += r.state != trial_state::running;
+        if (finished < o.trials)
+            s.optimize([&](trial_type const& t) { return score(t, train, p, o.verbose); }, o.trials - finished, run);
+
+        result_type result;
+        result.goal = goal;
+        result.trials = s.trials();
+        result.best = s.best();
+        result.trial_bodies = trial_bodies;
+        if (test) result.test = refit(result.best.config, train, *test, o.seed, &result.refit_history);
+        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return result;
+    }
+};
+
+} // namespace htune::tune
