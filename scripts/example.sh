@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHTUNE_BUILD_TESTS=OFF -DHTUNE_BUILD_BENCH=OFF >/dev/null
-cmake --build build -j "$(nproc)" --target train_fashion_mnist
-build/examples/train_fashion_mnist "$@"
+cmake --build build -j "$(nproc)" --target tune_fashion_mnist
+build/examples/tune_fashion_mnist "$@"
