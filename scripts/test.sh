@@ -28,9 +28,11 @@ for config in "${configs[@]}"; do
     gcc)   run_config gcc -DCMAKE_CXX_COMPILER=g++ ;;
     clang) run_config clang -DCMAKE_CXX_COMPILER=clang++-19 ;;
     asan)  run_config asan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=address,undefined \
-                           -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF ;;
+                           -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF \
+                           -DHTUNE_TEST_COMPILE_FAIL=OFF ;;
     tsan)  run_config tsan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=thread "-DHTUNE_TEST_AREAS=tune;storage" \
-                           -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF ;;
+                           -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF \
+                           -DHTUNE_TEST_COMPILE_FAIL=OFF ;;
     fuzz)  FUZZ_JOBS=$jobs scripts/fuzz.sh "${FUZZ_SECONDS:-60}" ;;
     *) echo "unknown configuration: $config (gcc, clang, asan, tsan, fuzz)" >&2; exit 2 ;;
   esac

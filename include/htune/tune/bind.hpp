@@ -131,14 +131,14 @@ struct hp_in_type_slot_is_not_in_the_space {
                   "htune::tune: hp<Name> stands in a type slot (a layer, an optimizer, a loss, the model) but the "
                   "space has no param of that name; add choice<Name, Types...> to the space (see "
                   "hp_in_type_slot_is_not_in_the_space<Name, NamesInSpace> above)");
-    static constexpr bool value = false;
+    static constexpr bool value = true; // the static_assert above is the one error
 };
 template <fixed_string Name>
 struct hp_in_type_slot_needs_a_choice_of_types {
     static_assert(htune::detail::always_false_name<Name>,
                   "htune::tune: hp<Name> stands in a type slot, so its param must be choice<Name, Types...>; a "
                   "number param belongs in a number slot, written as a value: dense<hp<\"width\">{}>");
-    static constexpr bool value = false;
+    static constexpr bool value = true; // the static_assert above is the one error
 };
 
 template <class Space>
@@ -154,13 +154,17 @@ template <class Space, fixed_string N>
 struct choice_for<Space, hp<N>> {
     using lookup = param_named<Space, N>;
     static constexpr bool valid = [] {
+        if constexpr (!lookup::found) return false;
+        else return type_choice_traits<typename lookup::type>::is_type_choice;
+    }();
+    static_assert([] {
         if constexpr (!lookup::found)
             return hp_in_type_slot_is_not_in_the_space<N, space_names<Space>::text>::value;
-        else if constexpr (!type_choice_traits<typename lookup::type>::is_type_choice)
+        else if constexpr (!valid)
             return hp_in_type_slot_needs_a_choice_of_types<N>::value;
         else
             return true;
-    }();
+    }());
     using param = std::conditional_t<valid, typename lookup::type, choice<N, void>>;
     using alternatives = typename type_choice_traits<param>::alternatives;
     static constexpr std::size_t count = valid ? mp_size<alternatives> : 1;
@@ -284,7 +288,7 @@ struct hp_in_number_slot_is_not_numeric {
                   "htune::tune: hp<Name> fills a number slot (Slot) but its param is not a number (a choice "
                   "goes into a type slot, written hp<Name> without {}); see "
                   "hp_in_number_slot_is_not_numeric<Name, Slot> above");
-    static constexpr bool value = false;
+    static constexpr bool value = true; // the static_assert above is the one error
 };
 template <fixed_string Name, fixed_string Slot>
 struct hp_of_real_numbers_in_a_count_slot {
@@ -292,8 +296,18 @@ struct hp_of_real_numbers_in_a_count_slot {
                   "htune::tune: hp<Name> fills a count slot (Slot: a width, epochs, a batch size) but its param "
                   "gives real numbers; declare it with int_uniform or discrete of integers (see "
                   "hp_of_real_numbers_in_a_count_slot<Name, Slot> above)");
-    static constexpr bool value = false;
+    static constexpr bool value = true; // the static_assert above is the one error
 };
+
+// Whether the param named Name in a config's space is a choice of types (its value is an index,
+// which is not a number to put in a number slot).
+template <class Config, fixed_string Name>
+struct names_type_choice : std::false_type {};
+template <class... P, fixed_string Name>
+    requires(htune::detail::param_index<Name, P...>() < sizeof...(P))
+struct names_type_choice<space_config<P...>, Name>
+    : std::bool_constant<type_choice_traits<typename unconditional<
+          mp_at<type_list<P...>, htune::detail::param_index<Name, P...>()>>::type>::is_type_choice> {};
 
 template <class V>
 struct optional_value {
@@ -311,9 +325,11 @@ template <auto V, fixed_string Slot, class Member, class Config>
 void bind_slot(Member& member, Config const& config) {
     if constexpr (is_bound_arg<V>) {
         constexpr auto name = decltype(V)::fixed_name;
-        auto const stored = config.template get<name>();
+        auto const stored = config.template get<name>(); // an unknown name: the error lists the space's names
         using value_type = typename detail::optional_value<std::remove_cvref_t<decltype(stored)>>::type;
-        if constexpr (!std::is_arithmetic_v<value_type>) {
+        if constexpr (Config::template index_of<name> >= Config::size) {
+            // get<> above has said it
+        } else if constexpr (!std::is_arithmetic_v<value_type> || detail::names_type_choice<Config, name>::value) {
             static_assert(detail::hp_in_number_slot_is_not_numeric<name, Slot>::value);
         } else if constexpr (std::is_integral_v<Member> && !std::is_integral_v<value_type>) {
             static_assert(detail::hp_of_real_numbers_in_a_count_slot<name, Slot>::value);

@@ -57,7 +57,11 @@
 #include "../pruners/pruner.hpp"
 #include "../samplers/random.hpp"
 #include "../samplers/sampler.hpp"
+#include "../core/type_list.hpp"
+#include "../space/choice.hpp"
+#include "../space/conditional.hpp"
 #include "../space/config_text.hpp"
+#include "../space/search_space.hpp"
 #include "../storage/backend.hpp"
 #include "../storage/optuna_params.hpp"
 #include "dimensions.hpp"
@@ -85,6 +89,45 @@ class trial_pruned : public std::exception {
 public:
     char const* what() const noexcept override { return "htune::tune::trial_pruned"; }
 };
+
+namespace detail {
+template <class Param>
+inline constexpr bool is_categorical_param = false;
+template <fixed_string N, class... A>
+inline constexpr bool is_categorical_param<choice<N, A...>> = true;
+template <fixed_string N, fixed_string... O>
+inline constexpr bool is_categorical_param<choice_of<N, O...>> = true;
+template <class Param, class Cond>
+inline constexpr bool is_categorical_param<conditional<Param, Cond>> = is_categorical_param<Param>;
+
+// Instantiated only for a sampler that cannot take the space: the diagnostic names the param. A
+// function, not a class, so that the failed assertion leaves nothing else broken.
+template <fixed_string Param>
+void sampler_takes_no_categorical_param() {
+    static_assert(htune::detail::always_false_name<Param>,
+                  "htune::tune::study: the sampler works on numbers only (CMA-ES), but the space has a choice "
+                  "(see sampler_takes_no_categorical_param<Param> above); use samplers::tpe<>, gp<>, random or "
+                  "sobol, or make the param numeric");
+}
+
+template <class Sampler, class Space>
+struct sampler_fits;
+template <class Sampler, class... P>
+struct sampler_fits<Sampler, search_space<P...>> {
+    static constexpr std::size_t first_categorical = [] {
+        constexpr bool hits[] = {is_categorical_param<P>..., false};
+        std::size_t k = 0;
+        while (k < sizeof...(P) && !hits[k]) ++k;
+        return k;
+    }();
+    static constexpr bool value = samplers::supports_categorical<Sampler>() || first_categorical == sizeof...(P);
+    static void report() {
+        if constexpr (!value)
+            sampler_takes_no_categorical_param<
+              htune::detail::name_as_fixed_string<mp_at<type_list<P...>, first_categorical>>()>();
+    }
+};
+} // namespace detail
 
 template <class Space, class Sampler = samplers::random, class Pruner = pruners::none>
 class study {
@@ -158,6 +201,7 @@ public:
                    std::unique_ptr<storage::backend> storage = nullptr, Pruner pruner = Pruner{})
         : m_space(std::move(space)), m_sampler(std::move(sampler)), m_pruner(std::move(pruner)),
           m_options(std::move(options)), m_dims(dimensions_of(m_space)), m_storage(std::move(storage)) {
+        detail::sampler_fits<Sampler, Space>::report(); // a compile error when the sampler cannot take the space
         HTUNE_CHECK(m_options.max_attempts >= 1, "htune::tune::study: max_attempts must be at least 1, got ",
                     m_options.max_attempts);
         samplers::setup(m_sampler, std::span<samplers::dimension const>(m_dims));

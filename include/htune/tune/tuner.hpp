@@ -38,6 +38,7 @@
 #include "../samplers/tpe.hpp"
 #include "../space/config_text.hpp"
 #include "../space/search_space.hpp"
+#include "../space/uniform.hpp"
 #include "../train/trainer.hpp"
 #include "bind.hpp"
 #include "run_options.hpp"
@@ -177,12 +178,35 @@ struct value_type_of<train::trainer<Model, O...>> {
     using type = typename train::detail::pick_setting_t<train::precision_tag, train::precision<float>, O...>::type;
 };
 
+// A resolved trainer that a static_assert of its own has refused (clang then treats the class as
+// having no members): the tuner stops there, so that message stays the only one.
+template <class T>
+concept usable_trainer = requires(T& t) {
+    t.model;
+    t.callbacks;
+};
+
+// Every type hp of the pattern names a choice of types (if not, choice_for has said so).
+template <class Space, class L>
+struct type_hps_valid;
+template <class Space, class... H>
+struct type_hps_valid<Space, type_list<H...>> : std::bool_constant<(choice_for<Space, H>::valid && ...)> {};
+
 // Every type choice at its first alternative: the resolved trainer that decides the direction.
 template <class Space, class L>
 struct first_assignment;
 template <class Space, class... H>
 struct first_assignment<Space, type_list<H...>> {
     using type = type_list<assigned<H::fixed_name, mp_at<typename choice_for<Space, H>::alternatives, 0>>...>;
+};
+
+template <bool Valid, class Space, class Pattern>
+struct first_trainer_of {
+    using type = train::trainer<nn::sequential<nn::dense<1>>>; // a stand-in after an error
+};
+template <class Space, class Pattern>
+struct first_trainer_of<true, Space, Pattern> {
+    using type = resolve_t<Pattern, typename first_assignment<Space, type_hps_t<Space, Pattern>>::type>;
 };
 
 } // namespace detail
@@ -201,10 +225,15 @@ class tuner {
     static_assert(detail::count_kind<detail::option_kind::validation, Options...> <= 1,
                   "htune::tune::tuner: give at most one validation scheme (holdout, kfold, stratified_kfold)");
 
+    // After a mistake reported above, stand-ins keep the rest of the class quiet.
+    using checked_space = std::conditional_t<detail::is_search_space<Space>::value, Space, search_space<uniform<"unused", 0.0, 1.0>>>;
+    using given_trainer = typename detail::pick_kind<detail::option_kind::trainer, void, Options...>::type;
+
 public:
-    using space_type = Space;
-    using config = typename Space::config;
-    using trainer_pattern = typename detail::pick_kind<detail::option_kind::trainer, void, Options...>::type;
+    using space_type = checked_space;
+    using config = typename space_type::config;
+    using trainer_pattern =
+      std::conditional_t<detail::is_trainer<given_trainer>::value, given_trainer, train::trainer<nn::sequential<nn::dense<1>>>>;
     using sampler_type = typename detail::pick_kind<detail::option_kind::sampler, samplers::tpe<>, Options...>::type;
     using pruner_type = typename detail::pick_kind<detail::option_kind::pruner, pruners::none, Options...>::type;
     using validation_type = typename detail::pick_kind<detail::option_kind::validation, holdout<>, Options...>::type;
@@ -213,23 +242,25 @@ public:
                   "a `fraction` (holdout) or a `folds` count");
     using pattern = typename detail::complete_pattern<trainer_pattern, typename validation_type::metric>::type;
     using value_type = typename detail::value_type_of<trainer_pattern>::type;
-    using study_type = study<Space, sampler_type, pruner_type>;
+    using study_type = study<space_type, sampler_type, pruner_type>;
     using trial_type = typename study_type::trial;
     using result_type = tuning_result<config>;
 
     // Trial bodies compiled: the product of the sizes of the type choices the pattern uses.
-    static constexpr std::size_t trial_bodies = type_instantiations<Space, pattern>;
+    static constexpr std::size_t trial_bodies = type_instantiations<space_type, pattern>;
+
+    // Every hp in a type slot names a choice of types in the space.
+    static constexpr bool pattern_valid = detail::type_hps_valid<space_type, type_hps_t<space_type, pattern>>::value;
 
 private:
-    using first_trainer =
-        resolve_t<pattern, typename detail::first_assignment<Space, type_hps_t<Space, pattern>>::type>;
+    using first_trainer = typename detail::first_trainer_of<pattern_valid, space_type, pattern>::type;
 
 public:
     // Accuracy up, a loss or an error down: the metric decides.
     static constexpr direction goal =
         first_trainer::metric_type::higher_is_better ? direction::maximize : direction::minimize;
 
-    Space space{};
+    space_type space{};
     sampler_type sampler{};
     pruner_type pruner{};
     validation_type validation{};
@@ -247,13 +278,17 @@ public:
     // Trains the config on `train` (all of it) and evaluates it on `test`; `history` gets the epochs.
     evaluation refit(config const& c, data::dataset<value_type> const& train, data::dataset<value_type> const& test,
                      std::uint64_t seed, std::vector<train::epoch_info>* history = nullptr) const {
-        return dispatch_pattern<Space, pattern>(c, [&](auto type) -> evaluation {
+        if constexpr (!pattern_valid) return {};
+        else return dispatch_pattern<space_type, pattern>(c, [&](auto type) -> evaluation {
             using resolved = typename decltype(type)::type;
+            if constexpr (!detail::usable_trainer<resolved>) return {};
+            else {
             resolved trainer{};
             bind_numbers(trainer, c);
             auto fitted = trainer.fit(train, seed);
             if (history) *history = fitted.history;
             return fitted.evaluate(test);
+            }
         });
     }
 
@@ -281,8 +316,11 @@ private:
     // Scores one trial: resolve its types, set its numbers, train and validate.
     double score(trial_type const& t, data::dataset<value_type> const& train, prepared_data const& p,
                  bool verbose_folds) const {
-        return dispatch_pattern<Space, pattern>(t.params(), [&](auto type) -> double {
+        if constexpr (!pattern_valid) return 0.0;
+        else return dispatch_pattern<space_type, pattern>(t.params(), [&](auto type) -> double {
             using resolved = typename decltype(type)::type;
+            if constexpr (!detail::usable_trainer<resolved>) return 0.0;
+            else {
             resolved trainer{};
             bind_numbers(trainer, t.params());
             if constexpr (detail::holdout_validation<validation_type>) {
@@ -306,6 +344,7 @@ private:
                     if (f + 1 < p.folds.size() && t.should_prune()) t.prune();
                 }
                 return sum / static_cast<double>(p.folds.size());
+            }
             }
         });
     }
