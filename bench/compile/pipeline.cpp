@@ -1,0 +1,44 @@
+// A tuning pipeline with BODIES trial bodies (1, 4, 16 or 64): each type choice multiplies the
+// trainer instantiations that the tuner compiles. bench/compile/run.sh compiles it with g++ -O2
+// and reports time and peak memory per body count.
+#include <htune/htune.hpp>
+
+#include <iostream>
+
+#ifndef BODIES
+#define BODIES 1
+#endif
+
+using namespace htune;
+
+using activations = choice<"act", nn::relu, nn::tanh, nn::sigmoid, nn::leaky_relu<>>;
+using optimizers = choice<"opt", optim::sgd<>, optim::adam<>, optim::rmsprop<>, optim::adagrad<>>;
+using initializers = choice<"init", nn::init::he_uniform, nn::init::he_normal, nn::init::glorot_uniform,
+                            nn::init::glorot_normal>;
+using space = search_space<log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"width", 16, 256>, activations, optimizers,
+                           initializers>;
+
+#if BODIES == 1
+using model = nn::sequential<nn::flatten, nn::dense<hp<"width">{}>, nn::relu, nn::dense<10>, nn::softmax>;
+using recipe = train::trainer<model, optim::adam<>, train::learning_rate<hp<"lr">{}>>;
+#elif BODIES == 4
+using model = nn::sequential<nn::flatten, nn::dense<hp<"width">{}>, hp<"act">, nn::dense<10>, nn::softmax>;
+using recipe = train::trainer<model, optim::adam<>, train::learning_rate<hp<"lr">{}>>;
+#elif BODIES == 16
+using model = nn::sequential<nn::flatten, nn::dense<hp<"width">{}>, hp<"act">, nn::dense<10>, nn::softmax>;
+using recipe = train::trainer<model, hp<"opt">, train::learning_rate<hp<"lr">{}>>;
+#elif BODIES == 64
+using model = nn::sequential<nn::flatten, nn::dense<hp<"width">{}, hp<"init">>, hp<"act">, nn::dense<10>, nn::softmax>;
+using recipe = train::trainer<model, hp<"opt">, train::learning_rate<hp<"lr">{}>>;
+#else
+#error "BODIES must be 1, 4, 16 or 64"
+#endif
+
+using pipeline = tune::tuner<space, samplers::tpe<>, pruners::median, recipe, tune::holdout<0.2>>;
+static_assert(pipeline::trial_bodies == BODIES);
+
+int main(int argc, char** argv) {
+    if (argc < 3) return 0;
+    auto const data = data::load_idx<float>(argv[1], argv[2]);
+    std::cout << pipeline{}.run(data, {.trials = 10}) << '\n';
+}
