@@ -236,3 +236,17 @@ TEST_CASE("tuner: a journal resumes the study to its target") {
     REQUIRE(resumed.trials.size() == 5);
     for (std::size_t i = 0; i < 3; ++i) CHECK(resumed.trials[i].config == first.trials[i].config);
 }
+
+TEST_CASE("tuner: the architecture itself is a choice between models") {
+    using shallow = nn::sequential<nn::dense<3>>;
+    using deep = nn::sequential<nn::dense<hp<"width">{}>, nn::relu, nn::dense<3>>;
+    using space = search_space<choice<"model", shallow, deep>, int_uniform<"width", 4, 16>>;
+    using pipeline = tune::tuner<space, samplers::random,
+                                 train::trainer<hp<"model">, train::epochs<2>, train::learning_rate<5e-2>>>;
+    static_assert(pipeline::trial_bodies == 2);
+    auto const r = pipeline{}.run(blobs(150, 8), {.trials = 8, .seed = 3, .progress = tune::progress_display::off});
+    CHECK(r.count(tune::trial_state::complete) == 8);
+    std::set<std::size_t> models;
+    for (auto const& t : r.trials) models.insert(t.config.get<"model">());
+    CHECK(models.size() == 2);
+}
