@@ -92,23 +92,14 @@ struct type_hps<S<X...>> {
 template <auto U, class I, bool B>
 struct type_hps<nn::dense<U, I, B>> : type_hps<I> {};
 
-// The param of Space named Name, without its condition.
-template <class Param>
-struct unconditional {
-    using type = Param;
-};
-template <class Param, class Cond>
-struct unconditional<conditional<Param, Cond>> {
-    using type = Param;
-};
-
+// The param of Space named Name, without its condition (space/search_space.hpp unwraps it).
 template <class Space, fixed_string Name>
 struct param_named;
 template <class... P, fixed_string Name>
 struct param_named<search_space<P...>, Name> {
     static constexpr std::size_t index = htune::detail::param_index<Name, P...>();
     static constexpr bool found = index < sizeof...(P);
-    using type = typename unconditional<
+    using type = typename htune::detail::unwrap_conditional<
         typename std::conditional_t<found, mp_at_impl<type_list<P...>, (found ? index : 0)>,
                                     std::type_identity<void>>::type>::type;
 };
@@ -306,7 +297,7 @@ struct names_type_choice : std::false_type {};
 template <class... P, fixed_string Name>
     requires(htune::detail::param_index<Name, P...>() < sizeof...(P))
 struct names_type_choice<space_config<P...>, Name>
-    : std::bool_constant<type_choice_traits<typename unconditional<
+    : std::bool_constant<type_choice_traits<typename htune::detail::unwrap_conditional<
           mp_at<type_list<P...>, htune::detail::param_index<Name, P...>()>>::type>::is_type_choice> {};
 
 template <class V>

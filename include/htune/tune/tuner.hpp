@@ -314,8 +314,7 @@ private:
     }
 
     // Scores one trial: resolve its types, set its numbers, train and validate.
-    double score(trial_type const& t, data::dataset<value_type> const& train, prepared_data const& p,
-                 bool verbose_folds) const {
+    double score(trial_type const& t, data::dataset<value_type> const& train, prepared_data const& p) const {
         if constexpr (!pattern_valid) return 0.0;
         else return dispatch_pattern<space_type, pattern>(t.params(), [&](auto type) -> double {
             using resolved = typename decltype(type)::type;
@@ -333,7 +332,6 @@ private:
                 auto fitted = trainer.fit(p.split->train, p.split->validation, t.seed());
                 return fitted.history.at(fitted.best_epoch).validation_score;
             } else {
-                (void)verbose_folds;
                 double sum = 0;
                 for (std::size_t f = 0; f < p.folds.size(); ++f) {
                     auto const parts = data::fold(train, p.folds[f]);
@@ -385,7 +383,7 @@ private:
         std::uint64_t finished = 0;
         for (auto const& r : s.trials()) finished += r.state != trial_state::running;
         if (finished < o.trials)
-            s.optimize([&](trial_type const& t) { return score(t, train, p, o.verbose); }, o.trials - finished, run);
+            s.optimize([&](trial_type const& t) { return score(t, train, p); }, o.trials - finished, run);
 
         result_type result;
         result.goal = goal;
