@@ -13,7 +13,6 @@ from OMP_NUM_THREADS (default 1). The training loop is the fastest plain-PyTorch
 bench/peers/mlp_pytorch.py (one gather per epoch, contiguous slices per batch). Prints one JSON line.
 """
 
-import gzip
 import json
 import os
 import sys
@@ -24,18 +23,11 @@ import optuna
 import torch
 from torch import nn
 
+from mlp_pytorch import read_idx_gz  # the IDX reader of the mlp peer, beside this file
+
 DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
 EPOCHS = 8
 BATCH = 64
-
-
-def read_idx_gz(path, magic, header_ints):
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    head = np.frombuffer(raw, dtype=">u4", count=header_ints)
-    if int(head[0]) != magic:
-        raise SystemExit(f"{path}: bad IDX magic {int(head[0]):#x}")
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 * header_ints), [int(v) for v in head[1:]]
 
 
 def load(data_dir, prefix):
