@@ -6,6 +6,9 @@
 //       the best config refit on all ROWS and scored on the 10000 test images;
 //   bench_pipeline_htune trial ROWS EPOCHS [DATA_DIR]
 //       one trial of a fixed config (784-128-10, ReLU, Adam 1e-3, batch 64) through the tuner;
+//   bench_pipeline_htune switch ROWS EPOCHS [DATA_DIR]
+//       the trial above with the activation and the optimizer chosen per component
+//       (hp_switch: nn::one_of<relu, tanh>, optim::one_of<adam, sgd>), relu and Adam chosen;
 //   bench_pipeline_htune hand  ROWS EPOCHS [DATA_DIR]
 //       the same work written by hand over xtensor and xtensor-blas: the same split, the same
 //       GEMMs, ReLU, fused softmax cross-entropy, Adam, a validation pass after every epoch.
@@ -85,6 +88,18 @@ using trial_pipeline =
                              optim::adam<>, losses::softmax_cross_entropy, train::learning_rate<hp<"lr">{}>,
                              train::batch_size<64>, train::epochs<hp<"epochs">{}>>,
               tune::holdout<0.2, void, false>>;
+
+// The same trial with two run-time switches in it: one trial body for 2 x 2 combinations.
+using switch_space = search_space<log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"hidden", 32, 256>,
+                                  int_uniform<"epochs", 1, 50>, choice<"activation", nn::relu, nn::tanh>,
+                                  choice<"optimizer", optim::adam<>, optim::sgd<optim::momentum<0.9>>>>;
+using switch_pipeline =
+  tune::tuner<switch_space, samplers::grid,
+              train::trainer<nn::sequential<nn::flatten, nn::dense<hp<"hidden">{}>, hp_switch<"activation">, nn::dense<10>>,
+                             hp_switch<"optimizer">, losses::softmax_cross_entropy, train::learning_rate<hp<"lr">{}>,
+                             train::batch_size<64>, train::epochs<hp<"epochs">{}>>,
+              tune::holdout<0.2, void, false>>;
+static_assert(switch_pipeline::trial_bodies == 1);
 
 int run_trial(std::size_t rows, std::size_t epochs, std::filesystem::path const& dir);
 
@@ -257,6 +272,22 @@ int run_trial(std::size_t rows, std::size_t epochs, std::filesystem::path const&
     return 0;
 }
 
+int run_switch(std::size_t rows, std::size_t epochs, std::filesystem::path const& dir) {
+    auto const all = data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
+    auto const train = first_rows(all, rows);
+    switch_pipeline p;
+    p.sampler = samplers::grid{{"lr", {1e-3}}, {"hidden", {128.0}}, {"epochs", {static_cast<double>(epochs)}},
+                               {"activation", {"relu"}}, {"optimizer", {"adam"}}};
+    auto const start = clock_type::now();
+    CALLGRIND_START_INSTRUMENTATION;
+    auto const r = p.run(train, {.trials = 1, .seed = 0, .progress = tune::progress_display::off});
+    CALLGRIND_STOP_INSTRUMENTATION;
+    double const seconds = seconds_since(start);
+    std::cout << "{\"impl\":\"htune\",\"mode\":\"switch\",\"rows\":" << train.size() << ",\"seconds\":" << seconds
+              << ",\"validation\":" << r.best.value << "}\n";
+    return 0;
+}
+
 int run_hand(std::size_t rows, std::size_t epochs, std::filesystem::path const& dir) {
     auto const all = data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
     auto const train = first_rows(all, rows);
@@ -275,7 +306,7 @@ int run_hand(std::size_t rows, std::size_t epochs, std::filesystem::path const& 
 
 int main(int argc, char** argv) try {
     if (argc < 2) {
-        std::cerr << "usage: bench_pipeline_htune e2e ROWS TRIALS SEED [DIR] | trial ROWS EPOCHS [DIR] | hand ROWS EPOCHS [DIR]\n";
+        std::cerr << "usage: bench_pipeline_htune e2e ROWS TRIALS SEED [DIR] | trial|switch|hand ROWS EPOCHS [DIR]\n";
         return 2;
     }
     std::string const mode = argv[1];
@@ -289,6 +320,7 @@ int main(int argc, char** argv) try {
     auto const rows = static_cast<std::size_t>(arg(2, 10000));
     auto const epochs = static_cast<std::size_t>(arg(3, 2));
     if (mode == "trial") return run_trial(rows, epochs, dir);
+    if (mode == "switch") return run_switch(rows, epochs, dir);
     if (mode == "hand") return run_hand(rows, epochs, dir);
     std::cerr << "unknown mode " << mode << '\n';
     return 2;

@@ -24,11 +24,18 @@ def main():
     hand = min((r["seconds"] for r in by("hand", "hand")), default=None)
     if trial and hand:
         print(f"one trial, best of 3: tuner {trial:.3f} s, hand-written {hand:.3f} s, ratio {trial / hand:.3f}")
+    switch = min((r["seconds"] for r in by("htune", "switch")), default=None)
+    if trial and switch:
+        print(f"one trial, best of 3: per-component dispatch (hp_switch) {switch:.3f} s, per-trial {trial:.3f} s, "
+              f"ratio {switch / trial:.3f}")
     cg = {r["mode"]: r["instructions"] for r in rows if r.get("impl") == "callgrind"}
     ratio = cg["trial"] / cg["hand"] if "trial" in cg and "hand" in cg else None
     if ratio:
         print(f"callgrind instructions: tuner {cg['trial']:,}, hand-written {cg['hand']:,}, ratio {ratio:.4f} "
               f"(goal: at most 1.03)")
+    switch_cg = cg["switch"] / cg["trial"] if "switch" in cg and "trial" in cg else None
+    if switch_cg:
+        print(f"callgrind instructions: hp_switch {cg['switch']:,} against per-trial dispatch, ratio {switch_cg:.4f}")
     print()
     print(json.dumps({
         "bench": "pipeline",
@@ -38,6 +45,8 @@ def main():
         "htune_test": h and h["test"], "optuna_test": o and o["test"],
         "callgrind_ratio": ratio and round(ratio, 4),
         "trial_time_ratio": trial and hand and round(trial / hand, 3),
+        "switch_time_ratio": trial and switch and round(switch / trial, 3),
+        "switch_callgrind_ratio": switch_cg and round(switch_cg, 4),
     }))
 
 

@@ -6,7 +6,8 @@
 #    with Optuna driving PyTorch (bench/peers/pipeline_optuna.py); one BLAS/OpenMP thread each
 #    (OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)), so both do the same work on one core;
 # 2. zero overhead: one trial through the tuner against the same work written by hand over
-#    xtensor-blas, natively (best of 3) and under callgrind (instructions of the trial only; the
+#    xtensor-blas, and the same trial with its activation and optimizer switched per component
+#    (hp_switch), natively (best of 3) and under callgrind (instructions of the trial only; the
 #    runner built without -march=native and OpenBLAS held to its Haswell kernels, as valgrind
 #    cannot run AVX-512 code);
 # 3. report.py: the table, then one JSON line.
@@ -43,12 +44,13 @@ echo "--- end to end: $trials trials, $rows images, seed $seed"
 echo "--- one trial: tuner against the hand-written loop ($rows images, 2 epochs, best of 3)"
 for i in 1 2 3; do
   "$htune" trial "$rows" 2 | tee -a "$out/all.jsonl"
+  "$htune" switch "$rows" 2 | tee -a "$out/all.jsonl"
   "$htune" hand "$rows" 2 | tee -a "$out/all.jsonl"
 done
 
 echo "--- callgrind: instructions of one trial ($cg_rows images, $cg_epochs epochs)"
 if command -v valgrind >/dev/null && [[ -x "$portable" ]]; then
-  for mode in trial hand; do
+  for mode in trial switch hand; do
     OPENBLAS_CORETYPE=Haswell valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/cg.$mode" \
       "$portable" "$mode" "$cg_rows" "$cg_epochs" >"$out/cg.$mode.stdout" 2>"$out/cg.$mode.stderr"
     ir=$(awk '/^totals:/ { print $2; exit }' "$out/cg.$mode")

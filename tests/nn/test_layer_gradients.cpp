@@ -81,6 +81,42 @@ TEST_CASE_TEMPLATE("sequential: gradients flow through every layer", T, float, d
     CHECK_GRADIENTS(T, nested{}, nn::shape{3});
 }
 
+TEST_CASE_TEMPLATE("one_of: the chosen alternative's gradients", T, float, double) {
+    nn::one_of<nn::relu, nn::tanh, nn::dense<3>> spec;
+    for (std::size_t i = 0; i < 3; ++i) {
+        spec.index = i;
+        CHECK_GRADIENTS(T, spec, nn::shape{4});
+    }
+    auto const r = nn::check_gradients<T>(spec, nn::shape{4}); // index 2: the dense layer
+    CHECK(r.params_checked == 4 * 3 + 3);
+    using model = nn::sequential<nn::dense<5>, nn::one_of<nn::sigmoid, nn::sequential<nn::dense<4>, nn::tanh>>,
+                                 nn::dense<2>>;
+    model m;
+    std::get<1>(m.layers).index = 1;
+    CHECK_GRADIENTS(T, m, nn::shape{3});
+    spec.index = 3;
+    CHECK_THROWS_WITH_AS(nn::check_gradients<T>(spec, nn::shape{4}),
+                         doctest::Contains("htune::nn::one_of: index (3) must be below the number of alternatives (3)"),
+                         htune::error);
+}
+
+TEST_CASE_TEMPLATE("repeat: copies of a block, each with its own parameters", T, float, double) {
+    using block = nn::sequential<nn::dense<4>, nn::tanh>;
+    auto const r = nn::check_gradients<T>(nn::repeat<3, block>{}, nn::shape{5});
+    INFO(r);
+    CHECK(r.max_error() < tolerances<T>::gradient);
+    CHECK(r.params_checked == (5 * 4 + 4) + 2 * (4 * 4 + 4));
+    nn::repeat<0, block> none;
+    CHECK_GRADIENTS(T, (nn::sequential<nn::dense<3>, decltype(none), nn::sigmoid>{}), nn::shape{2}); // count 0: identity
+    nn::repeat<std::size_t{0}, nn::relu> run_time;
+    run_time.count = 2;
+    nn::sequential<nn::dense<3>, decltype(run_time)> with_run_time_count;
+    std::get<1>(with_run_time_count.layers) = run_time;
+    auto const two = nn::check_gradients<T>(with_run_time_count, nn::shape{2});
+    CHECK(two.max_error() < tolerances<T>::gradient);
+    CHECK(two.inputs_checked > 0); // the relu copies pass the gradient on to the input
+}
+
 TEST_CASE("a wrong gradient is caught") {
     auto const r = nn::check_gradients<double>(wrong_square{}, nn::shape{4});
     CHECK(r.max_input_error > 0.3);

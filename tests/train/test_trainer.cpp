@@ -105,6 +105,20 @@ TEST_CASE("no allocation in the batch loop after the first batch") {
     // Within each epoch, from the end of the first batch to the end of the last: no allocation.
     CHECK(counts[15] == counts[0]);
     CHECK(counts[31] == counts[16]);
+
+    // The same with layers and an optimizer chosen at run time (nn::one_of, optim::one_of).
+    counts.clear();
+    using switching = nn::sequential<nn::dense<32>, nn::one_of<nn::relu, nn::tanh>, nn::dense<3>, nn::softmax>;
+    train::trainer<switching, optim::one_of<optim::sgd<optim::momentum<0.9>>, optim::adam<>>, train::epochs<2>,
+                   train::batch_size<64>, allocation_probe>
+        s;
+    std::get<1>(s.model.layers).index = 1;
+    s.optimizer.index = 1;
+    std::get<0>(s.callbacks).counts = &counts;
+    s.fit(d, 1);
+    REQUIRE(counts.size() == 32);
+    CHECK(counts[15] == counts[0]);
+    CHECK(counts[31] == counts[16]);
 }
 
 TEST_CASE("softmax + cross_entropy is fused while training; predict gives probabilities") {

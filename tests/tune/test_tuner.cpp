@@ -250,3 +250,30 @@ TEST_CASE("tuner: the architecture itself is a choice between models") {
     for (auto const& t : r.trials) models.insert(t.config.get<"model">());
     CHECK(models.size() == 2);
 }
+
+TEST_CASE("tuner: the depth of a model is a number param (nn::repeat), one trial body for every depth") {
+    using block = nn::sequential<nn::dense<hp<"width">{}>, nn::relu>;
+    using model = nn::sequential<nn::repeat<hp<"depth">{}, block>, nn::dense<3>>;
+    using space = search_space<int_uniform<"depth", 0, 3>, int_uniform<"width", 4, 16>>;
+    using pipeline = tune::tuner<space, samplers::random,
+                                 train::trainer<model, train::epochs<2>, train::learning_rate<5e-2>>>;
+    static_assert(pipeline::trial_bodies == 1);
+
+    // The bound model has as many blocks as the config says.
+    space::config c;
+    c.set<"depth">(std::int64_t{3});
+    c.set<"width">(std::int64_t{8});
+    model m{};
+    tune::bind_numbers(m, c);
+    CHECK(std::get<0>(m.layers).count == 3);
+    CHECK(std::get<0>(std::get<0>(m.layers).block.layers).units == 8);
+    rng g(1);
+    nn::network<float, model> net(m, nn::shape{4}, 8, g);
+    CHECK(net.params().size() == (4 * 8 + 8) + 2 * (8 * 8 + 8) + (8 * 3 + 3));
+
+    auto const r = pipeline{}.run(blobs(150, 9), {.trials = 10, .seed = 5, .progress = tune::progress_display::off});
+    CHECK(r.count(tune::trial_state::complete) == 10);
+    std::set<std::int64_t> depths;
+    for (auto const& t : r.trials) depths.insert(t.config.get<"depth">());
+    CHECK(depths.size() >= 3);
+}

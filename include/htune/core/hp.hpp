@@ -26,6 +26,17 @@ struct hp {
     static constexpr auto fixed_name = Name;
 };
 
+// hp_switch<"name">: a type slot chosen per component instead of per trial body. The component
+// (a layer, an optimizer, an initializer) holds every alternative of the choice and branches once
+// per call (per batch), so the alternatives add to the code instead of multiplying the trial
+// bodies. tune/bind.hpp expands it; nn::one_of, optim::one_of and nn::init::one_of do the work.
+template <fixed_string Name>
+struct hp_switch {
+    using htune_role = role::hyperparameter;
+    static constexpr std::string_view name = Name.view();
+    static constexpr auto fixed_name = Name;
+};
+
 template <class T>
 struct is_hp : std::false_type {};
 template <fixed_string Name>
@@ -40,6 +51,8 @@ inline constexpr bool is_hp_v = is_hp<std::remove_cvref_t<T>>::value;
 // number parameters (nn::dense) specialise it beside their definition.
 template <class T>
 struct holds_hp : is_hp<T> {};
+template <fixed_string Name>
+struct holds_hp<hp_switch<Name>> : std::true_type {};
 template <template <class...> class S, class... A>
 struct holds_hp<S<A...>> : std::bool_constant<(holds_hp<A>::value || ...)> {};
 template <class T>

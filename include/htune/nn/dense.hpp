@@ -26,7 +26,7 @@ class dense_layer;
 // Units = 0 means "set at run time": dense<>{.units = 128}; dense<hp<"hidden">{}> is set by a tuner.
 template <auto Units = std::size_t{0}, class Init = init::glorot_uniform, bool Bias = true>
 struct dense {
-    static_assert(concepts::initializer<Init> || is_hp_v<Init>,
+    static_assert(concepts::initializer<Init> || holds_hp_v<Init>,
                   "htune::nn::dense<Units, Init>: Init is not an initializer (it needs "
                   "`using htune_role = htune::role::initializer;` and operator()(span, fan_in, fan_out, rng&)); "
                   "see docs/concepts/layer.md");
@@ -42,7 +42,7 @@ struct dense {
 } // namespace htune::nn
 
 template <auto Units, class Init, bool Bias>
-struct htune::holds_hp<htune::nn::dense<Units, Init, Bias>> : htune::is_hp<Init> {};
+struct htune::holds_hp<htune::nn::dense<Units, Init, Bias>> : htune::holds_hp<Init> {};
 
 namespace htune::nn {
 

@@ -5,8 +5,10 @@
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <tuple>
 
 #include "../core/concepts/initializer.hpp"
+#include "../core/dispatch.hpp"
 #include "../core/rng.hpp"
 #include "../core/roles.hpp"
 
@@ -60,6 +62,25 @@ struct zeros {
     template <class T>
     void operator()(std::span<T> w, std::size_t, std::size_t, rng&) const {
         for (auto& x : w) x = T(0);
+    }
+};
+
+// One initializer out of several, picked at run time by `index` (a tuner builds it from
+// hp_switch<"name">); it branches once per layer initialisation.
+template <class... Inits>
+struct one_of {
+    static_assert(sizeof...(Inits) > 0, "htune::nn::init::one_of: give at least one initializer");
+    static_assert((concepts::initializer<Inits> && ...),
+                  "htune::nn::init::one_of<I...>: every I must be an initializer (he_uniform, he_normal, "
+                  "glorot_uniform, glorot_normal, zeros or a type meeting docs/concepts/layer.md)");
+    using htune_role = role::initializer;
+
+    std::size_t index = 0;
+    std::tuple<Inits...> alternatives{};
+
+    template <class T>
+    void operator()(std::span<T> w, std::size_t fan_in, std::size_t fan_out, rng& g) const {
+        with_index<sizeof...(Inits)>(index, [&](auto i) { std::get<i.value>(alternatives)(w, fan_in, fan_out, g); });
     }
 };
 

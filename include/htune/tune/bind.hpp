@@ -11,6 +11,11 @@
 // chosen alternative. The number of trial bodies compiled is the product of those choices' sizes
 // (type_instantiations).
 //
+// Switches: hp_switch<N> in a type slot is expanded first into switched<N, one_of<A...>> (a layer,
+// an optimizer or an initializer that holds every alternative and branches once per call), so
+// that choice adds its alternatives to one trial body instead of multiplying the bodies. The
+// branch is taken per batch, not per element; what it gives up is inlining across the choice.
+//
 // Number slots: a template argument hp<N>{} in a number slot (a width, a rate, a setting) is a
 // run-time member of the resolved value, set from the config by bind_numbers(); it creates no code.
 
@@ -29,8 +34,12 @@
 #include "../nn/activations.hpp"
 #include "../nn/dense.hpp"
 #include "../nn/dropout.hpp"
+#include "../nn/init.hpp"
+#include "../nn/one_of.hpp"
+#include "../nn/repeat.hpp"
 #include "../nn/sequential.hpp"
 #include "../optim/adam.hpp"
+#include "../optim/one_of.hpp"
 #include "../optim/options.hpp"
 #include "../regularizers/elastic_net.hpp"
 #include "../regularizers/l1.hpp"
@@ -47,6 +56,13 @@ template <fixed_string Name, class T>
 struct assigned {
     static constexpr std::string_view name = Name.view();
     using type = T;
+};
+
+// A component chosen at run time from the config's value of Name: Base is nn::one_of,
+// optim::one_of or nn::init::one_of of the choice's alternatives.
+template <fixed_string Name, class Base>
+struct switched : Base {
+    static constexpr auto hp_name = Name;
 };
 
 namespace detail {
@@ -91,6 +107,10 @@ struct type_hps<S<X...>> {
 };
 template <auto U, class I, bool B>
 struct type_hps<nn::dense<U, I, B>> : type_hps<I> {};
+template <auto C, class B>
+struct type_hps<nn::repeat<C, B>> : type_hps<B> {};
+template <fixed_string N, class Base>
+struct type_hps<switched<N, Base>> : type_hps<Base> {};
 
 // The param of Space named Name, without its condition (space/search_space.hpp unwraps it).
 template <class Space, fixed_string Name>
@@ -220,8 +240,79 @@ template <auto U, class I, bool B, class Assignment>
 struct resolve<nn::dense<U, I, B>, Assignment> {
     using type = nn::dense<U, typename resolve<I, Assignment>::type, B>;
 };
+template <auto C, class B, class Assignment>
+struct resolve<nn::repeat<C, B>, Assignment> {
+    using type = nn::repeat<C, typename resolve<B, Assignment>::type>;
+};
+template <fixed_string N, class Base, class Assignment>
+struct resolve<switched<N, Base>, Assignment> {
+    using type = switched<N, typename resolve<Base, Assignment>::type>;
+};
 template <class T, class Assignment>
 using resolve_t = typename resolve<T, Assignment>::type;
+
+namespace detail {
+
+template <fixed_string Name>
+struct hp_switch_needs_layers_optimizers_or_initializers {
+    static_assert(htune::detail::always_false_name<Name>,
+                  "htune::tune: hp_switch<Name> chooses inside one component at run time, which works for a choice "
+                  "of layers, of optimizers or of initializers; the alternatives of choice Name are none of these "
+                  "(or a mix): bind it with hp<Name> instead (one trial body per alternative)");
+    static constexpr bool value = true; // the static_assert above is the one error
+};
+
+// The run-time component for a switch over the alternatives A...
+template <fixed_string N, class... A>
+struct switch_component {
+    static constexpr bool layers = (has_role<A, role::layer> && ...);
+    static constexpr bool optimizers = (has_role<A, role::optimizer> && ...);
+    static constexpr bool initializers = (has_role<A, role::initializer> && ...);
+    static_assert([] {
+        if constexpr (layers || optimizers || initializers) return true;
+        else return hp_switch_needs_layers_optimizers_or_initializers<N>::value;
+    }());
+    using type = std::conditional_t<
+        layers, switched<N, nn::one_of<A...>>,
+        std::conditional_t<optimizers, switched<N, optim::one_of<A...>>,
+                           std::conditional_t<initializers, switched<N, nn::init::one_of<A...>>,
+                                              mp_at<type_list<A...>, 0>>>>; // the last: a stand-in after the error
+};
+
+template <class Space, class T>
+struct expand_switches {
+    using type = T;
+};
+template <class Space, class L, fixed_string N>
+struct switch_for_list;
+template <class Space, class... A, fixed_string N>
+struct switch_for_list<Space, type_list<A...>, N> {
+    using type = typename switch_component<N, typename expand_switches<Space, A>::type...>::type;
+};
+template <class Space, fixed_string N>
+struct expand_switches<Space, hp_switch<N>> {
+    using info = choice_for<Space, hp<N>>; // an unknown name or a number param is reported there
+    using type = typename std::conditional_t<info::valid, switch_for_list<Space, typename info::alternatives, N>,
+                                             std::type_identity<hp<N>>>::type;
+};
+template <class Space, template <class...> class S, class... X>
+struct expand_switches<Space, S<X...>> {
+    using type = S<typename expand_switches<Space, X>::type...>;
+};
+template <class Space, auto U, class I, bool B>
+struct expand_switches<Space, nn::dense<U, I, B>> {
+    using type = nn::dense<U, typename expand_switches<Space, I>::type, B>;
+};
+template <class Space, auto C, class B>
+struct expand_switches<Space, nn::repeat<C, B>> {
+    using type = nn::repeat<C, typename expand_switches<Space, B>::type>;
+};
+
+} // namespace detail
+
+// The pattern with every hp_switch<N> replaced by its run-time component.
+template <class Space, class Pattern>
+using expand_switches_t = typename detail::expand_switches<Space, Pattern>::type;
 
 namespace detail {
 
@@ -407,10 +498,19 @@ struct is_trainer<train::trainer<M, O...>> : std::true_type {};
 
 } // namespace detail
 
+template <class Spec, class Config>
+void bind_numbers(Spec& spec, Config const& c);
+
 // The number slots of the built-in specs (found by the generic bind_numbers below).
 template <auto U, class I, bool B, class Config>
 void bind_numbers(nn::dense<U, I, B>& spec, Config const& c) {
     bind_slot<U, "nn::dense units">(spec.units, c);
+    bind_numbers(spec.initializer, c);
+}
+template <auto C, class B, class Config>
+void bind_numbers(nn::repeat<C, B>& spec, Config const& c) {
+    bind_slot<C, "nn::repeat count">(spec.count, c);
+    bind_numbers(spec.block, c);
 }
 template <auto R, class Config>
 void bind_numbers(nn::dropout<R>& spec, Config const& c) {
@@ -432,6 +532,19 @@ template <auto S1, auto S2, class Config>
 void bind_numbers(regularizers::elastic_net<S1, S2>& spec, Config const& c) {
     bind_slot<S1, "regularizers::elastic_net l1_strength">(spec.l1_strength, c);
     bind_slot<S2, "regularizers::elastic_net l2_strength">(spec.l2_strength, c);
+}
+
+// A switch: the alternative the config names, then that alternative's own number slots. An absent
+// conditional choice takes the first alternative, as the trial-body dispatch does.
+template <fixed_string N, class Base, class Config>
+void bind_numbers(switched<N, Base>& spec, Config const& c) {
+    auto const value = c.template get<N>();
+    std::size_t index = 0;
+    if constexpr (requires { value.has_value(); }) index = value.value_or(0);
+    else index = value;
+    constexpr std::size_t count = std::tuple_size_v<decltype(spec.alternatives)>;
+    spec.index = index;
+    with_index<count>(index, [&](auto i) { bind_numbers(std::get<i.value>(spec.alternatives), c); });
 }
 
 // Sets every number slot of `spec` (a resolved pattern: a trainer, a model, a layer, an optimizer,

@@ -240,7 +240,9 @@ public:
     static_assert(concepts::validation<validation_type>,
                   "htune::tune::tuner: the validation scheme needs `using metric = ...;` (void: the trainer's) and "
                   "a `fraction` (holdout) or a `folds` count");
-    using pattern = typename detail::complete_pattern<trainer_pattern, typename validation_type::metric>::type;
+    // hp_switch<N> components expanded (tune/bind.hpp); the remaining type hps are dispatched per trial.
+    using pattern = expand_switches_t<
+      space_type, typename detail::complete_pattern<trainer_pattern, typename validation_type::metric>::type>;
     using value_type = typename detail::value_type_of<trainer_pattern>::type;
     using study_type = study<space_type, sampler_type, pruner_type>;
     using trial_type = typename study_type::trial;
