@@ -277,3 +277,35 @@ TEST_CASE("tuner: the depth of a model is a number param (nn::repeat), one trial
     for (auto const& t : r.trials) depths.insert(t.config.get<"depth">());
     CHECK(depths.size() >= 3);
 }
+
+TEST_CASE("hp binding: a schedule is a type slot, and its numbers are number slots") {
+    using schedules = choice<"schedule", optim::constant, optim::exponential<hp<"gamma">{}>,
+                             optim::linear_warmup<optim::cosine<hp<"eta">{}>, hp<"warmup">{}>>;
+    using space = search_space<schedules, uniform<"gamma", 0.5, 0.99>, uniform<"eta", 0.0, 0.5>,
+                               int_uniform<"warmup", 0, 200>, log_uniform<"lr", 1e-3, 1e-1>>;
+    using pattern = train::trainer<nn::sequential<nn::dense<8>, nn::relu, nn::dense<3>>, hp<"schedule">,
+                                   train::learning_rate<hp<"lr">{}>, train::epochs<2>>;
+    static_assert(tune::type_instantiations<space, pattern> == 3);
+    space::config c;
+    c.set<"schedule">(std::size_t{2});
+    c.set<"gamma">(0.9);
+    c.set<"eta">(0.25);
+    c.set<"warmup">(std::int64_t{40});
+    c.set<"lr">(0.01);
+    bool called = false;
+    tune::dispatch_pattern<space, pattern>(c, [&](auto type) {
+        typename decltype(type)::type t{};
+        tune::bind_numbers(t, c);
+        if constexpr (requires { t.schedule.warmup_steps; }) {
+            called = true;
+            CHECK(t.schedule.warmup_steps == 40);
+            CHECK(t.schedule.inner.eta_min_factor == doctest::Approx(0.25));
+            CHECK(t.schedule.start_factor == 0.0);
+        }
+    });
+    CHECK(called);
+
+    using pipeline = tune::tuner<space, samplers::random, pattern>;
+    auto const r = pipeline{}.run(blobs(150, 12), {.trials = 6, .seed = 2, .progress = tune::progress_display::off});
+    CHECK(r.count(tune::trial_state::complete) == 6);
+}

@@ -3,6 +3,7 @@
 // learning rate at a point of training. Template arguments give the defaults, public members the
 // values used, so a rate found by a search is set at run time without a new instantiation:
 //   linear_warmup<cosine<0.01>, 500> s;  s.warmup_steps = 200;  lr = base_lr * s.factor(p);
+// Each number slot also takes hp<"name">{} for a tuner to fill (tune/bind.hpp).
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +13,7 @@
 
 #include "../core/concepts/schedule.hpp"
 #include "../core/errors.hpp"
+#include "../core/hp.hpp"
 #include "../core/roles.hpp"
 #include "detail/checks.hpp"
 
@@ -37,13 +39,15 @@ struct constant {
 
 // gamma^(epoch / step_size): the rate is multiplied by gamma every step_size epochs
 // (torch.optim.lr_scheduler.StepLR).
-template <std::size_t StepSize = 10, double Gamma = 0.1>
+template <auto StepSize = std::size_t{10}, auto Gamma = 0.1>
 struct step_decay {
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::step_decay";
+    static constexpr auto step_size_arg = StepSize;
+    static constexpr auto gamma_arg = Gamma;
 
-    std::size_t step_size = StepSize;
-    double gamma = Gamma;
+    std::size_t step_size = htune::detail::slot_count<StepSize>();
+    double gamma = htune::detail::slot_number<double, Gamma>();
 
     void validate() const {
         HTUNE_CHECK(step_size > 0, name, ": step_size (", step_size, ") must be > 0");
@@ -55,12 +59,13 @@ struct step_decay {
 };
 
 // gamma^epoch (torch.optim.lr_scheduler.ExponentialLR).
-template <double Gamma = 0.95>
+template <auto Gamma = 0.95>
 struct exponential {
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::exponential";
+    static constexpr auto gamma_arg = Gamma;
 
-    double gamma = Gamma;
+    double gamma = htune::detail::slot_number<double, Gamma>();
 
     void validate() const { detail::check_positive(name, "gamma", gamma); }
     double factor(progress const& p) const { return std::pow(gamma, static_cast<double>(p.epoch)); }
@@ -68,12 +73,13 @@ struct exponential {
 
 // Cosine annealing per step, from 1 at step 0 to eta_min_factor at step == steps, then flat
 // (torch.optim.lr_scheduler.CosineAnnealingLR with T_max = steps, stepped every batch).
-template <double EtaMinFactor = 0.0>
+template <auto EtaMinFactor = 0.0>
 struct cosine {
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::cosine";
+    static constexpr auto eta_min_factor_arg = EtaMinFactor;
 
-    double eta_min_factor = EtaMinFactor;
+    double eta_min_factor = htune::detail::slot_number<double, EtaMinFactor>();
 
     void validate() const { detail::check_unit_closed(name, "eta_min_factor", eta_min_factor); }
     double factor(progress const& p) const {
@@ -88,18 +94,21 @@ struct cosine {
 // Linear warmup from start_factor to 1 over warmup_steps steps, then Inner. Inner sees the steps
 // counted from the end of warmup (step - warmup_steps of steps - warmup_steps), so a cosine
 // after warmup anneals over the remaining steps; epochs are passed on unchanged.
-template <class Inner = constant, std::size_t WarmupSteps = 100, double StartFactor = 0.0>
+template <class Inner = constant, auto WarmupSteps = std::size_t{100}, auto StartFactor = 0.0>
 struct linear_warmup {
-    static_assert(concepts::schedule<Inner>,
+    static_assert(concepts::schedule<Inner> || holds_hp_v<Inner>,
                   "htune::optim::linear_warmup<Inner>: Inner is not a schedule; it needs "
                   "`using htune_role = htune::role::schedule;` and `double factor(progress const&) const`");
 
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::linear_warmup";
 
+    static constexpr auto warmup_steps_arg = WarmupSteps;
+    static constexpr auto start_factor_arg = StartFactor;
+
     Inner inner{};
-    std::size_t warmup_steps = WarmupSteps;
-    double start_factor = StartFactor;
+    std::size_t warmup_steps = htune::detail::slot_count<WarmupSteps>();
+    double start_factor = htune::detail::slot_number<double, StartFactor>();
 
     void validate() const {
         detail::check_unit_closed(name, "start_factor", start_factor);
@@ -117,3 +126,6 @@ struct linear_warmup {
 };
 
 } // namespace htune::optim
+
+template <class Inner, auto W, auto S>
+struct htune::holds_hp<htune::optim::linear_warmup<Inner, W, S>> : htune::holds_hp<Inner> {};

@@ -41,6 +41,7 @@
 #include "../optim/adam.hpp"
 #include "../optim/one_of.hpp"
 #include "../optim/options.hpp"
+#include "../optim/schedules.hpp"
 #include "../regularizers/elastic_net.hpp"
 #include "../regularizers/l1.hpp"
 #include "../regularizers/l2.hpp"
@@ -109,6 +110,8 @@ template <auto U, class I, bool B>
 struct type_hps<nn::dense<U, I, B>> : type_hps<I> {};
 template <auto C, class B>
 struct type_hps<nn::repeat<C, B>> : type_hps<B> {};
+template <class I, auto W, auto S>
+struct type_hps<optim::linear_warmup<I, W, S>> : type_hps<I> {};
 template <fixed_string N, class Base>
 struct type_hps<switched<N, Base>> : type_hps<Base> {};
 
@@ -240,6 +243,10 @@ template <auto U, class I, bool B, class Assignment>
 struct resolve<nn::dense<U, I, B>, Assignment> {
     using type = nn::dense<U, typename resolve<I, Assignment>::type, B>;
 };
+template <class I, auto W, auto S, class Assignment>
+struct resolve<optim::linear_warmup<I, W, S>, Assignment> {
+    using type = optim::linear_warmup<typename resolve<I, Assignment>::type, W, S>;
+};
 template <auto C, class B, class Assignment>
 struct resolve<nn::repeat<C, B>, Assignment> {
     using type = nn::repeat<C, typename resolve<B, Assignment>::type>;
@@ -302,6 +309,10 @@ struct expand_switches<Space, S<X...>> {
 template <class Space, auto U, class I, bool B>
 struct expand_switches<Space, nn::dense<U, I, B>> {
     using type = nn::dense<U, typename expand_switches<Space, I>::type, B>;
+};
+template <class Space, class I, auto W, auto S>
+struct expand_switches<Space, optim::linear_warmup<I, W, S>> {
+    using type = optim::linear_warmup<typename expand_switches<Space, I>::type, W, S>;
 };
 template <class Space, auto C, class B>
 struct expand_switches<Space, nn::repeat<C, B>> {
@@ -512,6 +523,25 @@ void bind_numbers(nn::repeat<C, B>& spec, Config const& c) {
     bind_slot<C, "nn::repeat count">(spec.count, c);
     bind_numbers(spec.block, c);
 }
+template <auto Size, auto Gamma, class Config>
+void bind_numbers(optim::step_decay<Size, Gamma>& spec, Config const& c) {
+    bind_slot<Size, "optim::step_decay step_size">(spec.step_size, c);
+    bind_slot<Gamma, "optim::step_decay gamma">(spec.gamma, c);
+}
+template <auto Gamma, class Config>
+void bind_numbers(optim::exponential<Gamma>& spec, Config const& c) {
+    bind_slot<Gamma, "optim::exponential gamma">(spec.gamma, c);
+}
+template <auto Eta, class Config>
+void bind_numbers(optim::cosine<Eta>& spec, Config const& c) {
+    bind_slot<Eta, "optim::cosine eta_min_factor">(spec.eta_min_factor, c);
+}
+template <class I, auto W, auto S, class Config>
+void bind_numbers(optim::linear_warmup<I, W, S>& spec, Config const& c) {
+    bind_numbers(spec.inner, c);
+    bind_slot<W, "optim::linear_warmup warmup_steps">(spec.warmup_steps, c);
+    bind_slot<S, "optim::linear_warmup start_factor">(spec.start_factor, c);
+}
 template <auto R, class Config>
 void bind_numbers(nn::dropout<R>& spec, Config const& c) {
     bind_slot<R, "nn::dropout rate">(spec.rate, c);
@@ -557,6 +587,7 @@ void bind_numbers(Spec& spec, Config const& c) {
     } else if constexpr (detail::is_trainer<Spec>::value) {
         bind_numbers(spec.model, c);
         bind_numbers(spec.optimizer, c);
+        bind_numbers(spec.schedule, c);
         std::apply([&](auto&... r) { (bind_numbers(r, c), ...); }, spec.regularizers);
         detail::bind_settings(spec, c, static_cast<typename detail::options_of<Spec>::type*>(nullptr));
     } else if constexpr (requires { spec.layers; std::tuple_size<decltype(spec.layers)>::value; }) {
