@@ -309,3 +309,23 @@ TEST_CASE("hp binding: a schedule is a type slot, and its numbers are number slo
     auto const r = pipeline{}.run(blobs(150, 12), {.trials = 6, .seed = 2, .progress = tune::progress_display::off});
     CHECK(r.count(tune::trial_state::complete) == 6);
 }
+
+TEST_CASE("tuner: settings known only at run time replace the trainer's defaults; an hp still wins") {
+    using space = search_space<log_uniform<"lr", 1e-3, 1e-1>, int_uniform<"epochs", 1, 2>>;
+    using fixed = tune::tuner<space, samplers::random,
+                              train::trainer<nn::sequential<nn::dense<8>, nn::relu, nn::dense<3>>, train::epochs<4>>>;
+    fixed p;
+    p.settings.epochs = 3;
+    p.settings.learning_rate = 0.05;
+    auto const r = p.run(blobs(120, 6), {.trials = 2, .seed = 1, .progress = tune::progress_display::off});
+    for (auto const& t : r.trials) CHECK(t.intermediate.size() == 3);
+
+    using bound = tune::tuner<space, samplers::random,
+                              train::trainer<nn::sequential<nn::dense<8>, nn::relu, nn::dense<3>>,
+                                             train::epochs<hp<"epochs">{}>, train::learning_rate<hp<"lr">{}>>>;
+    bound q;
+    q.settings.epochs = 7;
+    auto const s = q.run(blobs(120, 6), {.trials = 3, .seed = 1, .progress = tune::progress_display::off});
+    for (auto const& t : s.trials)
+        CHECK(t.intermediate.size() == static_cast<std::size_t>(t.config.get<"epochs">()));
+}

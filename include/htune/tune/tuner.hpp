@@ -262,10 +262,20 @@ public:
     static constexpr direction goal =
         first_trainer::metric_type::higher_is_better ? direction::maximize : direction::minimize;
 
+    // Trainer settings fixed for a whole run but known only at run time (from a command line, say):
+    // each one given replaces the trainer's template default in every trial; a setting bound to an
+    // hp is still taken from the trial's config.
+    struct run_settings {
+        std::optional<std::size_t> epochs;
+        std::optional<std::size_t> batch_size;
+        std::optional<double> learning_rate;
+    };
+
     space_type space{};
     sampler_type sampler{};
     pruner_type pruner{};
     validation_type validation{};
+    run_settings settings{};
 
     // Tunes on `train`; every trial is scored by the validation scheme.
     result_type run(data::dataset<value_type> const& train, tuner_options const& options = {}) {
@@ -286,6 +296,7 @@ public:
             if constexpr (!detail::usable_trainer<resolved>) return {};
             else {
             resolved trainer{};
+            apply_settings(trainer);
             bind_numbers(trainer, c);
             auto fitted = trainer.fit(train, seed);
             if (history) *history = fitted.history;
@@ -295,6 +306,13 @@ public:
     }
 
 private:
+    template <class Trainer>
+    void apply_settings(Trainer& trainer) const {
+        if (settings.epochs) trainer.epochs = *settings.epochs;
+        if (settings.batch_size) trainer.batch_size = *settings.batch_size;
+        if (settings.learning_rate) trainer.learning_rate = *settings.learning_rate;
+    }
+
     // The rows every trial is scored on, drawn once per run.
     struct prepared_data {
         std::optional<data::train_validation<value_type>> split; // holdout
@@ -323,6 +341,7 @@ private:
             if constexpr (!detail::usable_trainer<resolved>) return 0.0;
             else {
             resolved trainer{};
+            apply_settings(trainer);
             bind_numbers(trainer, t.params());
             if constexpr (detail::holdout_validation<validation_type>) {
                 detail::epoch_sink const sink{&t, [](void const* self, train::epoch_info const& e) {
