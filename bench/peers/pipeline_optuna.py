@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The pipeline benchmark's tuning job through Optuna driving PyTorch.
 
-    /usr/bin/python3 bench/peers/pipeline_optuna.py ROWS TRIALS SEED [DATA_DIR]
+    /usr/bin/python3 bench/peers/pipeline_optuna.py ROWS TRIALS SEED [JOBS [DATA_DIR]]
 
 The same job as bench_pipeline_htune e2e: TPE (Optuna's defaults) with the Hyperband pruner over
 lr (log 1e-4..1e-1), hidden (32..256 step 32), dropout (0..0.5), optimizer (SGD with momentum 0.9,
@@ -9,8 +9,9 @@ Adam) and activation (ReLU, tanh); 784-hidden-10 with dropout, softmax cross-ent
 batch 64 on 80% of the first ROWS Fashion-MNIST training images, validation accuracy reported after
 every epoch (the pruner's input); then the best config refit on all ROWS and scored on the 10000
 test images. Pixels are scaled to [0, 1] as htune's IDX loader does. Threads: torch.set_num_threads
-from OMP_NUM_THREADS (default 1). The training loop is the fastest plain-PyTorch loop measured in
-bench/peers/mlp_pytorch.py (one gather per epoch, contiguous slices per batch). Prints one JSON line.
+from OMP_NUM_THREADS (default 1); JOBS (default 1) is study.optimize's n_jobs (trials in threads).
+The training loop is the fastest plain-PyTorch loop measured in bench/peers/mlp_pytorch.py (one
+gather per epoch, contiguous slices per batch). Prints one JSON line.
 """
 
 import json
@@ -83,7 +84,8 @@ def main():
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
     trials = int(sys.argv[2]) if len(sys.argv) > 2 else 30
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    data_dir = sys.argv[4] if len(sys.argv) > 4 else DEFAULT_DATA
+    jobs = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    data_dir = sys.argv[5] if len(sys.argv) > 5 else DEFAULT_DATA
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -117,7 +119,7 @@ def main():
     start = time.perf_counter()
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed),
                                 pruner=optuna.pruners.HyperbandPruner())
-    study.optimize(objective, n_trials=trials, catch=(RuntimeError,))
+    study.optimize(objective, n_trials=trials, n_jobs=jobs, catch=(RuntimeError,))
     best = study.best_trial
     model = train(best.params, x, y, seed)
     test = accuracy(model, x_test, y_test)
@@ -128,6 +130,7 @@ def main():
         "seconds": seconds, "best_validation": best.value, "test": test,
         "complete": states.count(optuna.trial.TrialState.COMPLETE),
         "pruned": states.count(optuna.trial.TrialState.PRUNED),
+        "epochs": sum(len(t.intermediate_values) for t in study.trials), "jobs": jobs,
         "best_config": best.params, "torch_threads": torch.get_num_threads(),
         "versions": {"optuna": optuna.__version__, "torch": torch.__version__},
     }))

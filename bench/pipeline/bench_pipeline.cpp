@@ -1,6 +1,6 @@
 // htune's side of `bench/run pipeline`; prints one JSON line per run.
 //
-//   bench_pipeline_htune e2e   ROWS TRIALS SEED [DATA_DIR]
+//   bench_pipeline_htune e2e   ROWS TRIALS SEED [JOBS [DATA_DIR]]
 //       the tuning job: TPE + Hyperband over (lr, hidden, dropout, optimizer, activation), 8
 //       epochs at batch 64, on the first ROWS Fashion-MNIST training images (holdout 20%); then
 //       the best config refit on all ROWS and scored on the 10000 test images;
@@ -64,18 +64,22 @@ using e2e_pipeline =
                              train::epochs<8>, train::batch_size<64>>,
               tune::holdout<0.2>>;
 
-int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::filesystem::path const& dir) {
+int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::size_t jobs,
+            std::filesystem::path const& dir) {
     auto const all = data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
     auto const test = data::load_idx<float>(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
     auto const train = first_rows(all, rows);
     auto const start = clock_type::now();
-    auto const r = e2e_pipeline{}.run(train, test,
-                                      {.trials = trials, .seed = seed, .progress = tune::progress_display::off});
+    auto const r = e2e_pipeline{}.run(
+      train, test, {.trials = trials, .seed = seed, .jobs = jobs, .progress = tune::progress_display::off});
+    std::size_t epochs = 0; // epochs trained over all trials: the work the pruner let through
+    for (auto const& t : r.trials) epochs += t.intermediate.size();
     double const seconds = seconds_since(start);
     std::cout << "{\"impl\":\"htune\",\"mode\":\"e2e\",\"rows\":" << train.size() << ",\"trials\":" << r.trials.size()
               << ",\"seconds\":" << seconds << ",\"best_validation\":" << r.best.value
               << ",\"test\":" << r.test->score << ",\"complete\":" << r.count(tune::trial_state::complete)
-              << ",\"pruned\":" << r.count(tune::trial_state::pruned) << ",\"best_config\":\""
+              << ",\"pruned\":" << r.count(tune::trial_state::pruned) << ",\"epochs\":" << epochs
+              << ",\"jobs\":" << jobs << ",\"blas\":" << blas_threads::get() << ",\"best_config\":\""
               << to_string(r.best.config) << "\"}\n";
     return 0;
 }
@@ -306,15 +310,15 @@ int run_hand(std::size_t rows, std::size_t epochs, std::filesystem::path const& 
 
 int main(int argc, char** argv) try {
     if (argc < 2) {
-        std::cerr << "usage: bench_pipeline_htune e2e ROWS TRIALS SEED [DIR] | trial|switch|hand ROWS EPOCHS [DIR]\n";
+        std::cerr << "usage: bench_pipeline_htune e2e ROWS TRIALS SEED [JOBS [DIR]] | trial|switch|hand ROWS EPOCHS [DIR]\n";
         return 2;
     }
     std::string const mode = argv[1];
     auto arg = [&](int i, long fallback) { return argc > i ? std::atol(argv[i]) : fallback; };
     if (mode == "e2e") {
-        std::filesystem::path const dir = argc > 5 ? argv[5] : "/usr/share/datasets/fashion-mnist";
+        std::filesystem::path const dir = argc > 6 ? argv[6] : "/usr/share/datasets/fashion-mnist";
         return run_e2e(static_cast<std::size_t>(arg(2, 10000)), static_cast<std::uint64_t>(arg(3, 30)),
-                       static_cast<std::uint64_t>(arg(4, 1)), dir);
+                       static_cast<std::uint64_t>(arg(4, 1)), static_cast<std::size_t>(arg(5, 1)), dir);
     }
     std::filesystem::path const dir = argc > 4 ? argv[4] : "/usr/share/datasets/fashion-mnist";
     auto const rows = static_cast<std::size_t>(arg(2, 10000));

@@ -3,8 +3,9 @@
 #   bench/run pipeline [--rows 10000] [--trials 30] [--seed 1] [--cg-rows 2000] [--cg-epochs 2]
 # 1. end to end: the same tuning job (bench_pipeline.cpp's e2e: TPE + Hyperband, 30 trials of 8
 #    epochs on 80% of the first ROWS Fashion-MNIST images, best refit and tested) with htune, then
-#    with Optuna driving PyTorch (bench/peers/pipeline_optuna.py); one BLAS/OpenMP thread each
-#    (OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)), so both do the same work on one core;
+#    with Optuna driving PyTorch (bench/peers/pipeline_optuna.py), in three settings: one core
+#    each (one trial at a time, one BLAS/torch thread), one trial at a time on two threads, and two
+#    trials at once on one thread each;
 # 2. zero overhead: one trial through the tuner against the same work written by hand over
 #    xtensor-blas, and the same trial with its activation and optimizer switched per component
 #    (hp_switch), natively (best of 3) and under callgrind (instructions of the trial only; the
@@ -37,9 +38,17 @@ trap 'rm -rf "$out"' EXIT
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 start=$(date +%s)
 
-echo "--- end to end: $trials trials, $rows images, seed $seed"
-"$htune" e2e "$rows" "$trials" "$seed" | tee -a "$out/all.jsonl"
-"$py" "$root/bench/peers/pipeline_optuna.py" "$rows" "$trials" "$seed" | tee -a "$out/all.jsonl"
+# Settings (trials at once, BLAS/OpenMP threads per process), each run by both sides in turn:
+# one core each; one trial with two BLAS/torch threads; two trials at once (htune: jobs = 2, one
+# BLAS thread per trial; Optuna: n_jobs = 2 threads, torch on one thread).
+for setting in "1 1" "1 2" "2 1"; do
+  read -r jobs threads <<<"$setting"
+  echo "--- end to end: $trials trials, $rows images, seed $seed, $jobs trial(s) at once, $threads thread(s)"
+  OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads "$htune" e2e "$rows" "$trials" "$seed" "$jobs" \
+    | tee -a "$out/all.jsonl"
+  OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads \
+    "$py" "$root/bench/peers/pipeline_optuna.py" "$rows" "$trials" "$seed" "$jobs" | tee -a "$out/all.jsonl"
+done
 
 echo "--- one trial: tuner against the hand-written loop ($rows images, 2 epochs, best of 3)"
 for i in 1 2 3; do
