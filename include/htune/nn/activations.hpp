@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <type_traits>
 
 #include "../core/concepts/layer.hpp"
 #include "../core/errors.hpp"
+#include "../core/float_math.hpp"
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
@@ -90,11 +92,16 @@ struct sigmoid {
     template <class T>
     using impl = elementwise_layer<T, sigmoid>;
     // exp of a non-positive argument only, so large |x| neither overflows nor loses precision.
+    // float: core/float_math.hpp's version, which vectorises.
     template <class T>
     static T apply(T x) noexcept {
-        if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-        T const e = std::exp(x);
-        return e / (T(1) + e);
+        if constexpr (std::is_same_v<T, float>) {
+            return math::sigmoid(x);
+        } else {
+            if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+            T const e = std::exp(x);
+            return e / (T(1) + e);
+        }
     }
     template <class T>
     static T backward(T g, T y) noexcept { return g * y * (T(1) - y); }
@@ -106,7 +113,10 @@ struct tanh {
     template <class T>
     using impl = elementwise_layer<T, tanh>;
     template <class T>
-    static T apply(T x) noexcept { return std::tanh(x); }
+    static T apply(T x) noexcept {
+        if constexpr (std::is_same_v<T, float>) return math::tanh(x); // vectorises; libm's tanhf does not
+        else return std::tanh(x);
+    }
     template <class T>
     static T backward(T g, T y) noexcept { return g * (T(1) - y * y); }
 };
