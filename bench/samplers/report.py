@@ -26,6 +26,7 @@ htune_gp's at 200; null when absent.
 """
 
 import json
+import random
 import math
 import sys
 from collections import defaultdict
@@ -197,8 +198,70 @@ def main(argv):
     summary["seconds"] = median_seconds
     summary["cost"] = {r: {str(n): ms for n, ms in sorted(cost[r].items())} for r in ordered(cost, RUNNER_ORDER)}
     summary["check_max_rel_diff"] = worst if worst is None or math.isfinite(worst) else "mismatch"
+    summary["goals"], summary["comparisons"] = goal_checks(regret, summary)
     print()
     print(json.dumps(summary, separators=(",", ":")))
+
+
+def mann_whitney_p(a, b):
+    """Two-sided Mann-Whitney U p-value of two unpaired samples (None without scipy)."""
+    try:
+        from scipy.stats import mannwhitneyu
+    except ImportError:
+        return None
+    if not a or not b or (len(set(a)) == 1 and set(a) == set(b)):
+        return 1.0
+    return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+
+
+def bootstrap_median_difference(a, b, reps=2000, seed=7):
+    """95% percentile-bootstrap interval of median(a) - median(b), each sample resampled alone."""
+    rng = random.Random(seed)
+    diffs = sorted(quantile([rng.choice(a) for _ in a], 0.5) - quantile([rng.choice(b) for _ in b], 0.5)
+                   for _ in range(reps))
+    return diffs[int(0.025 * reps)], diffs[int(0.975 * reps) - 1]
+
+
+def goal_checks(regret, summary):
+    """The issue's goals, each with the medians compared, a Mann-Whitney p-value and a bootstrap
+    interval of the median difference, so that a win or a loss within noise reads as such."""
+    comparisons = []  # (goal name, function, N, ours, peer)
+    for function in ordered(regret, FUNCTION_ORDER):
+        for n in (50, 100):
+            for peer in ("optuna_tpe", "dlib"):
+                comparisons.append(("gp_vs_" + peer, function, n, "htune_gp", peer))
+        for n in (50, 100, 200):
+            comparisons.append(("tpe_vs_optuna_tpe", function, n, "htune_tpe", "optuna_tpe"))
+    results = {}
+    met = defaultdict(lambda: True)
+    print("\nGoals (median regret, lower is better; p: two-sided Mann-Whitney U over seeds; "
+          "CI: 95% bootstrap interval of the median difference ours - peer)")
+    for goal, function, n, ours, peer in comparisons:
+        a = regret[function].get(n, {}).get(ours, [])
+        b = regret[function].get(n, {}).get(peer, [])
+        if not a or not b:
+            continue
+        ma, mb = quantile(a, 0.5), quantile(b, 0.5)
+        ok = ma <= mb
+        met[goal] &= ok
+        p = mann_whitney_p(a, b)
+        lo, hi = bootstrap_median_difference(a, b)
+        verdict = "met" if ok else ("NOT met, within noise" if p is not None and p >= 0.05 else "NOT met")
+        print(f"  {ours} vs {peer:<11} {function:<12} N={n:<4} {fmt(ma)} vs {fmt(mb)}  p={'-' if p is None else ('<0.001' if p < 0.001 else f'{p:.3f}')}"
+              f"  CI [{lo:.3g}, {hi:.3g}]  {verdict}")
+        results.setdefault(goal, {}).setdefault(function, {})[str(n)] = {
+            "ours": ma, "peer": mb, "met": ok, "p": p, "ci": [lo, hi]}
+    tpe = summary.get("tpe_ms_1000")
+    optuna = summary.get("optuna_tpe_ms_1000")
+    gp = summary.get("gp_ms_200")
+    if tpe is not None and optuna is not None:
+        met["tpe_cost"] = tpe <= optuna / 50 and tpe < 1.0
+        print(f"  htune TPE ms per trial at 1000: {tpe:.3g} against Optuna's {optuna:.3g} "
+              f"(goal: at most 1/50 and under 1 ms): {'met' if met['tpe_cost'] else 'NOT met'}")
+    if gp is not None:
+        met["gp_cost"] = gp < 50.0
+        print(f"  htune GP ms per trial at 200: {gp:.3g} (goal: under 50 ms): {'met' if met['gp_cost'] else 'NOT met'}")
+    return dict(met), results
 
 
 def ordered_items(by_runner):

@@ -60,5 +60,8 @@ fi
 if [[ -n "${hpid:-}" ]]; then wait "$hpid" || { echo "htune runner failed:"; cat "$out/htune.err"; }; fi
 cat "$out/htune.jsonl" "$out/peers.jsonl" >>"$out/all.jsonl" 2>/dev/null || true
 echo "family wall time: $(( $(date +%s) - start )) s"
+# The raw lines stay beside the runners, so that the report can be read again:
+#   /usr/bin/python3 bench/samplers/report.py build-bench/bench/samplers_last.jsonl
+cp "$out/all.jsonl" "${BENCH_BUILD_DIR:-$root/build-bench}/bench/samplers_last.jsonl" 2>/dev/null || true
 echo
 "$py" "$here/report.py" "$out/all.jsonl"
