@@ -90,7 +90,6 @@ private:
         detail::validate_choice("choice", name, count);
         return true;
     }
-    static_assert(alternatives_valid());
 
 public:
     // Labels shown in config text: the alternatives' short names when every one has a distinct
@@ -98,7 +97,9 @@ public:
     static constexpr std::array<std::string_view, count> labels{detail::short_type_name<Alternatives>()...};
     static constexpr bool labelled = detail::labels_usable(labels);
 
-    constexpr choice() noexcept = default;
+    constexpr choice() noexcept {
+        static_assert(alternatives_valid()); // here, not in the class body: see log_uniform
+    }
 
     static constexpr unit_layout layout() noexcept { return {unit_kind::categorical, count, false}; }
     double to_unit(std::size_t i) const noexcept { return index_to_unit(i, count); }
@@ -143,10 +144,11 @@ private:
         detail::validate_choice_labels(name, labels);
         return true;
     }
-    static_assert(options_valid());
 
 public:
-    constexpr choice_of() noexcept = default;
+    constexpr choice_of() noexcept {
+        static_assert(options_valid()); // here, not in the class body: see log_uniform
+    }
 
     static constexpr std::optional<std::size_t> index_of(std::string_view s) noexcept {
         return detail::index_of_label(labels, s);

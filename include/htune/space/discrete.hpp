@@ -52,12 +52,13 @@ private:
         }
         return true;
     }
-    static_assert(template_values_valid());
 
 public:
     discrete()
         requires compile_time_bounds
-        : m_values{static_cast<value_type>(V)...} {}
+        : m_values{static_cast<value_type>(V)...} {
+        static_assert(template_values_valid()); // here, not in the class body: see log_uniform
+    }
 
     discrete(std::initializer_list<double> values)
         requires(!compile_time_bounds)

@@ -86,12 +86,13 @@ private:
         }
         return true;
     }
-    static_assert(template_bounds_valid());
 
 public:
     constexpr int_uniform() noexcept
         requires compile_time_bounds
-        : m_low(Low), m_high(High), m_options(detail::make_int_options<Options...>()) {}
+        : m_low(Low), m_high(High), m_options(detail::make_int_options<Options...>()) {
+        static_assert(template_bounds_valid()); // here, not in the class body: see log_uniform
+    }
 
     // Options in the type are the defaults of the run-time ones.
     constexpr int_uniform(std::int64_t low, std::int64_t high,

@@ -38,12 +38,15 @@ private:
             detail::validate_log_uniform(name, detail::bound_as_double<Low>(), detail::bound_as_double<High>());
         return true;
     }
-    static_assert(template_bounds_valid());
 
 public:
+    // The bounds are checked where the param is built (not in the class body, where a failed check
+    // would make clang reject every later use of the class too and bury the message).
     constexpr log_uniform() noexcept
         requires compile_time_bounds
-        : m_low(detail::bound_as_double<Low>()), m_high(detail::bound_as_double<High>()) {}
+        : m_low(detail::bound_as_double<Low>()), m_high(detail::bound_as_double<High>()) {
+        static_assert(template_bounds_valid());
+    }
 
     constexpr log_uniform(double low, double high)
         requires(!compile_time_bounds)

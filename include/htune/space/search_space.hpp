@@ -53,7 +53,6 @@ template <fixed_string Name>
 struct duplicate_param_name {
     static_assert(always_false_name<Name>,
                   "htune::search_space: two params share the name shown in duplicate_param_name<...> above");
-    static constexpr bool value = true; // the static_assert above is the one error
 };
 
 template <class Condition>
@@ -64,14 +63,15 @@ constexpr auto parent_name_as_fixed_string() {
     return fixed_string<n + 1>(chars);
 }
 
+// Reports a repeated name through duplicate_param_name's own static_assert. The reporter is only
+// instantiated (a variable of its type), never evaluated, so that clang says it once.
 template <class... P>
-consteval bool names_distinct() {
+constexpr void check_names_distinct() {
     constexpr std::size_t i = first_duplicate_name<P...>();
     if constexpr (i < sizeof...(P)) {
         using param = mp_at<type_list<P...>, i>;
-        return duplicate_param_name<name_as_fixed_string<param>()>::value;
+        [[maybe_unused]] duplicate_param_name<name_as_fixed_string<param>()> shown{};
     }
-    return true;
 }
 
 // The param that a conditional param at position I depends on must exist and come before it, and
@@ -81,14 +81,12 @@ struct unknown_condition_parent {
     static_assert(always_false_name<Child>, "htune::search_space: the conditional param Child depends on "
                                             "Parent, which is not an earlier param of the space (see "
                                             "unknown_condition_parent<Child, Parent> above)");
-    static constexpr bool value = true;
 };
 template <fixed_string Child, fixed_string Parent>
 struct unknown_condition_value {
     static_assert(always_false_name<Child>, "htune::search_space: the condition of param Child names a value "
                                             "that param Parent cannot take (or Parent is not numeric for "
                                             "when_at_least); see unknown_condition_value<Child, Parent> above");
-    static constexpr bool value = true;
 };
 
 template <class Param>
@@ -101,21 +99,19 @@ struct unwrap_conditional<conditional<Param, Condition>> {
 };
 
 template <std::size_t I, class... P>
-consteval bool condition_valid() {
+constexpr void check_condition() {
     using param = mp_at<type_list<P...>, I>;
-    if constexpr (!is_conditional_param<param>) {
-        return true;
-    } else {
+    if constexpr (is_conditional_param<param>) {
         using cond = typename param::condition;
         constexpr std::size_t j = param_index_by_view<P...>(cond::parent);
         constexpr auto child = name_as_fixed_string<param>();
         if constexpr (j >= I) {
-            return unknown_condition_parent<child, parent_name_as_fixed_string<cond>()>::value;
+            [[maybe_unused]] unknown_condition_parent<child, parent_name_as_fixed_string<cond>()> shown{};
         } else {
             using parent_param = typename unwrap_conditional<mp_at<type_list<P...>, j>>::type;
-            if constexpr (!cond::template values_known<parent_param>())
-                return unknown_condition_value<child, name_as_fixed_string<parent_param>()>::value;
-            return true;
+            if constexpr (!cond::template values_known<parent_param>()) {
+                [[maybe_unused]] unknown_condition_value<child, name_as_fixed_string<parent_param>()> shown{};
+            }
         }
     }
 }
@@ -129,17 +125,20 @@ constexpr std::ptrdiff_t parent_index() {
 }
 
 template <class... P>
-consteval bool conditions_valid() {
-    return []<std::size_t... I>(std::index_sequence<I...>) {
-        return (condition_valid<I, P...>() && ...);
-    }(std::index_sequence_for<P...>{});
+constexpr void check_conditions() {
+    []<std::size_t... I>(std::index_sequence<I...>) { (check_condition<I, P...>(), ...); }(std::index_sequence_for<P...>{});
 }
 } // namespace detail
 
 template <class... P>
 class search_space {
-    static_assert(detail::names_distinct<P...>());
-    static_assert(detail::conditions_valid<P...>());
+    // Distinct names and valid conditions are checked where a space is built, not in the class
+    // body: a failed check there makes clang reject every later use of the class as well, and
+    // the message drowns in follow-on errors.
+    static constexpr void check_well_formed() {
+        detail::check_names_distinct<P...>();
+        detail::check_conditions<P...>();
+    }
 
 public:
     using config = space_config<P...>;
@@ -149,10 +148,14 @@ public:
 
     constexpr search_space()
         requires(std::is_default_constructible_v<P> && ...)
-    = default;
+    {
+        check_well_formed();
+    }
     constexpr explicit search_space(P... params)
         requires(sizeof...(P) > 0)
-        : m_params(std::move(params)...) {}
+        : m_params(std::move(params)...) {
+        check_well_formed();
+    }
 
     template <fixed_string Name>
     constexpr decltype(auto) param() const {

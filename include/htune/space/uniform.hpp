@@ -41,12 +41,13 @@ private:
             detail::validate_uniform(name, detail::bound_as_double<Low>(), detail::bound_as_double<High>());
         return true;
     }
-    static_assert(template_bounds_valid());
 
 public:
     constexpr uniform() noexcept
         requires compile_time_bounds
-        : m_low(detail::bound_as_double<Low>()), m_high(detail::bound_as_double<High>()) {}
+        : m_low(detail::bound_as_double<Low>()), m_high(detail::bound_as_double<High>()) {
+        static_assert(template_bounds_valid()); // here, not in the class body: see log_uniform
+    }
 
     constexpr uniform(double low, double high)
         requires(!compile_time_bounds)
