@@ -117,7 +117,10 @@ def main():
         return last["acc"]
 
     start = time.perf_counter()
-    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed),
+    # A fixed study name: Optuna's Hyperband puts a trial in a bracket by a hash of the study name
+    # and the trial number, so an unnamed study (a random name) prunes differently on every run.
+    study = optuna.create_study(study_name="pipeline", direction="maximize",
+                                sampler=optuna.samplers.TPESampler(seed=seed),
                                 pruner=optuna.pruners.HyperbandPruner())
     study.optimize(objective, n_trials=trials, n_jobs=jobs, catch=(RuntimeError,))
     best = study.best_trial
