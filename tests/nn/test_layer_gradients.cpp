@@ -44,7 +44,7 @@ using htune::test::tolerances;
 
 #define CHECK_GRADIENTS(T, spec, in_shape, ...)                                                           \
     do {                                                                                                \
-        auto const result = nn::check_gradients<T>(spec, in_shape, ##__VA_ARGS__);                      \
+        auto const result = nn::check_gradients<T>(spec, in_shape __VA_OPT__(, ) __VA_ARGS__);          \
         INFO(result);                                                                                   \
         CHECK(result.max_error() < tolerances<T>::gradient);                                            \
     } while (false)
