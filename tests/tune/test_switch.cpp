@@ -7,25 +7,13 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "blobs.hpp"
+
 using namespace htune;
 
 namespace {
 
-data::dataset<float> blobs(std::size_t n, std::uint64_t seed) {
-    data::dataset<float> d;
-    d.features = tensor<float, 2>::from_shape({n, 4});
-    d.labels = tensor<std::int32_t, 1>::from_shape({n});
-    d.num_classes = 3;
-    d.sample_shape = nn::shape{4};
-    rng g(seed);
-    for (std::size_t i = 0; i < n; ++i) {
-        auto const k = static_cast<std::int32_t>(i % 3);
-        d.labels(i) = k;
-        for (std::size_t j = 0; j < 4; ++j)
-            d.features(i, j) = static_cast<float>((j == static_cast<std::size_t>(k) ? 2.0 : 0.0) + standard_normal(g));
-    }
-    return d;
-}
+using test::blobs;
 
 using space = search_space<choice<"act1", nn::relu, nn::tanh, nn::leaky_relu<hp<"slope">{}>>,
                            choice<"act2", nn::relu, nn::sigmoid>,

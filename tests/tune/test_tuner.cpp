@@ -12,30 +12,14 @@
 #include <string>
 #include <type_traits>
 
+#include "blobs.hpp"
 #include "files.hpp"
 
 using namespace htune;
 
 namespace {
 
-// Three Gaussian blobs in 4 dimensions: a classifier reaches about 95% on it.
-data::dataset<float> blobs(std::size_t n, std::uint64_t seed) {
-    data::dataset<float> d;
-    d.features = tensor<float, 2>::from_shape({n, 4});
-    d.labels = tensor<std::int32_t, 1>::from_shape({n});
-    d.num_classes = 3;
-    d.sample_shape = nn::shape{4};
-    rng g(seed);
-    for (std::size_t i = 0; i < n; ++i) {
-        auto const k = static_cast<std::int32_t>(i % 3);
-        d.labels(i) = k;
-        for (std::size_t j = 0; j < 4; ++j) {
-            double const centre = (j == static_cast<std::size_t>(k) ? 2.0 : 0.0);
-            d.features(i, j) = static_cast<float>(centre + standard_normal(g));
-        }
-    }
-    return d;
-}
+using test::blobs;
 
 // y = 2 x0 - x1 + noise: a regression set.
 data::dataset<float> line(std::size_t n, std::uint64_t seed) {

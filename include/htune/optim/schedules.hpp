@@ -43,9 +43,6 @@ template <auto StepSize = std::size_t{10}, auto Gamma = 0.1>
 struct step_decay {
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::step_decay";
-    static constexpr auto step_size_arg = StepSize;
-    static constexpr auto gamma_arg = Gamma;
-
     std::size_t step_size = htune::detail::slot_count<StepSize>();
     double gamma = htune::detail::slot_number<double, Gamma>();
 
@@ -63,8 +60,6 @@ template <auto Gamma = 0.95>
 struct exponential {
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::exponential";
-    static constexpr auto gamma_arg = Gamma;
-
     double gamma = htune::detail::slot_number<double, Gamma>();
 
     void validate() const { detail::check_positive(name, "gamma", gamma); }
@@ -77,8 +72,6 @@ template <auto EtaMinFactor = 0.0>
 struct cosine {
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::cosine";
-    static constexpr auto eta_min_factor_arg = EtaMinFactor;
-
     double eta_min_factor = htune::detail::slot_number<double, EtaMinFactor>();
 
     void validate() const { detail::check_unit_closed(name, "eta_min_factor", eta_min_factor); }
@@ -102,9 +95,6 @@ struct linear_warmup {
 
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::linear_warmup";
-
-    static constexpr auto warmup_steps_arg = WarmupSteps;
-    static constexpr auto start_factor_arg = StartFactor;
 
     Inner inner{};
     std::size_t warmup_steps = htune::detail::slot_count<WarmupSteps>();
