@@ -72,9 +72,12 @@ def impl_specs(build_dir, data_dir, repeats):
 
     torch_script = os.path.join(ROOT, "bench", "peers", "mlp_pytorch.py")
     torch_ok = subprocess.run([PYTHON, "-c", "import torch"], capture_output=True).returncode == 0
-    pytorch = {"threads": THREADS_ALL, "variants": [None]}
+    # PyTorch as it comes and with torch.set_flush_denormal(True) (htune's trainer flushes
+    # subnormals by default); the faster is kept, like its thread setting.
+    pytorch = {"threads": THREADS_ALL, "variants": ["slice", "slice+flush"]}
     if torch_ok:
-        pytorch["cmd"] = lambda b, v: [PYTHON, torch_script, str(b), data_dir, str(repeats)]
+        pytorch["cmd"] = lambda b, v: ([PYTHON, torch_script, str(b), data_dir, str(repeats)] +
+                                       (["--flush-denormals"] if v and "flush" in v else []))
     else:
         pytorch["missing"] = "not available (python3-torch for %s)" % PYTHON
     return {

@@ -3,6 +3,7 @@
 softmax cross-entropy, on the Fashion-MNIST training set with pixels scaled to [0,1].
 
     /usr/bin/python3 bench/peers/mlp_pytorch.py BATCH [DATA_DIR] [REPEATS] [--loop slice|index|dataloader]
+                                                [--flush-denormals]
 
 Run it with Debian's /usr/bin/python3 (python3-torch). Threads: torch.set_num_threads takes
 OMP_NUM_THREADS (default 1); OpenBLAS reads OPENBLAS_NUM_THREADS itself when torch loads it.
@@ -16,6 +17,8 @@ the Adam step. Loops (--loop):
   dataloader  torch.utils.data.DataLoader(TensorDataset, batch_size=B, shuffle=True, num_workers=0):
               the textbook loop (per-sample indexing and collate).
 Measured here at batch 64, one thread: slice 1.67 s, index 2.02 s, dataloader 2.09 s per epoch.
+--flush-denormals calls torch.set_flush_denormal(True) first (flush-to-zero, as htune's trainer
+does by default); bench/run mlp tries PyTorch both ways and keeps the faster.
 The epoch runs REPEATS times (default 1), each from a fresh model with the same seed; the fastest
 is reported, with its process CPU time. When BENCH_DEADLINE (seconds) is set and an epoch runs past
 it, the epoch stops there and its time is extrapolated from the samples done ("partial": true).
@@ -114,6 +117,7 @@ def epoch(x, y, batch, loop, seed, deadline):
 
 def main(argv):
     args = [a for a in argv[1:] if not a.startswith("--")]
+    flush = "--flush-denormals" in argv
     loop = "slice"
     for a in argv[1:]:
         if a.startswith("--loop="):
@@ -139,6 +143,7 @@ def main(argv):
     except RuntimeError:
         pass
 
+    flushing = bool(torch.set_flush_denormal(True)) if flush else False
     deadline = float(os.environ.get("BENCH_DEADLINE", "0") or 0)
 
     x, y = load_fashion(data_dir)
@@ -159,7 +164,7 @@ def main(argv):
         "sps": round(n / times[best], 1), "loss": round(losses[best], 6),
         "cpu_seconds": round(cpus[best], 6), "repeats": len(times),
         "all_seconds": [round(t, 6) for t in times], "partial": done < n, "samples_done": done,
-        "loop": loop, "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+        "loop": loop, "flush_denormals": flushing, "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
     }))
     return 0
 

@@ -3,6 +3,7 @@
 #include "version.hpp"
 
 #include "core/blas.hpp"
+#include "core/denormals.hpp"
 #include "core/dispatch.hpp"
 #include "core/errors.hpp"
 #include "core/fixed_string.hpp"

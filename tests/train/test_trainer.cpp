@@ -226,3 +226,42 @@ TEST_CASE("bad settings and data fail with messages that name them") {
     train::trainer<nn::sequential<nn::dense<2>>, train::precision<double>> classifier;
     CHECK_THROWS_AS(classifier.fit(reg, 1), data_error);
 }
+
+TEST_CASE("the trainer flushes subnormals while it trains, when asked, and restores the caller's mode") {
+    if (!scoped_flush_denormals::supported()) return;
+    struct mode_probe {
+        using htune_role = role::callback;
+        int* flushed;
+        int* batches;
+        void on_batch_end(train::batch_info const&) {
+            ++*batches;
+            *flushed += scoped_flush_denormals::enabled() ? 1 : 0;
+        }
+    };
+    auto const d = blobs(256, 3);
+    using model = nn::sequential<nn::dense<8>, nn::relu, nn::dense<3>>;
+    train::trainer<model, optim::adam<>, losses::softmax_cross_entropy, train::epochs<2>, train::batch_size<64>,
+                   mode_probe>
+        t;
+    int flushed = 0, batches = 0;
+    std::get<0>(t.callbacks) = mode_probe{&flushed, &batches};
+    REQUIRE(!scoped_flush_denormals::enabled());
+    auto const on = t.fit(d, 4);
+    CHECK(batches == 8);
+    CHECK(flushed == 8);
+    CHECK(!scoped_flush_denormals::enabled());
+
+    t.flush_denormals = false;
+    flushed = batches = 0;
+    auto const off = t.fit(d, 4);
+    CHECK(batches == 8);
+    CHECK(flushed == 0);
+    // On these values nothing is subnormal: the same training either way.
+    auto const a = on.network().params();
+    auto const b = off.network().params();
+    CHECK(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+
+    // The setting as a template option.
+    train::trainer<model, train::flush_denormals<false>> quiet;
+    CHECK(!quiet.flush_denormals);
+}

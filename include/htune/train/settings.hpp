@@ -17,6 +17,7 @@ struct learning_rate_tag {};
 struct shuffle_tag {};
 struct precision_tag {};
 struct blas_threads_tag {};
+struct flush_denormals_tag {};
 
 template <auto N>
 struct epochs {
@@ -64,6 +65,15 @@ struct blas_threads {
     using htune_role = role::setting;
     using tag = blas_threads_tag;
     static constexpr int value = N;
+};
+
+// Flush subnormal floats to zero while training (default true; see core/denormals.hpp). Off
+// keeps IEEE gradual underflow, bit for bit as a framework that does not flush, and slower.
+template <bool On>
+struct flush_denormals {
+    using htune_role = role::setting;
+    using tag = flush_denormals_tag;
+    static constexpr bool value = On;
 };
 
 } // namespace htune::train

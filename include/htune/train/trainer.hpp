@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../core/blas.hpp"
+#include "../core/denormals.hpp"
 #include "../core/concepts/layer.hpp"
 #include "../core/concepts/loss.hpp"
 #include "../core/concepts/metric.hpp"
@@ -156,6 +157,7 @@ public:
 
     std::vector<epoch_info> history;
     bool stopped_early = false;
+    bool flush_denormals = true; // as the trainer's setting: predict() and evaluate() compute as training did
     std::size_t best_epoch = 0; // the epoch whose weights the network holds
 
     network_type& network() noexcept { return m_net; }
@@ -195,6 +197,7 @@ private:
         std::size_t const n = d.size();
         std::size_t const k = m_net.output_shape().size();
         tensor<T, 2> out = tensor<T, 2>::from_shape({n, k});
+        scoped_flush_denormals flush(flush_denormals);
         nn::context ctx;
         std::size_t const step = m_net.max_batch();
         for (std::size_t first = 0; first < n; first += step) {
@@ -220,7 +223,7 @@ class trainer {
     static_assert((detail::is_known_role<Options> && ...),
                   "htune::train::trainer<Model, Options...>: an option has no role the trainer takes; options are "
                   "optimizers, losses, regularizers, schedules, metrics, callbacks and settings (epochs<N>, "
-                  "batch_size<N>, learning_rate<V>, shuffle<B>, precision<T>, blas_threads<N>)");
+                  "batch_size<N>, learning_rate<V>, shuffle<B>, precision<T>, blas_threads<N>, flush_denormals<B>)");
     static_assert(detail::count_role<role::optimizer, Options...> <= 1,
                   "htune::train::trainer: give at most one optimizer");
     static_assert(detail::count_role<role::loss, Options...> <= 1, "htune::train::trainer: give at most one loss");
@@ -230,7 +233,10 @@ class trainer {
                   "htune::train::trainer: give at most one metric");
     static_assert(detail::count_tag<epochs_tag, Options...> <= 1 && detail::count_tag<batch_size_tag, Options...> <= 1 &&
                       detail::count_tag<learning_rate_tag, Options...> <= 1 &&
-                      detail::count_tag<precision_tag, Options...> <= 1,
+                      detail::count_tag<precision_tag, Options...> <= 1 &&
+                      detail::count_tag<shuffle_tag, Options...> <= 1 &&
+                      detail::count_tag<blas_threads_tag, Options...> <= 1 &&
+                      detail::count_tag<flush_denormals_tag, Options...> <= 1,
                   "htune::train::trainer: a setting is given twice");
 
     static constexpr bool model_ends_in_softmax = detail::ends_with_softmax<Model>::value;
@@ -290,6 +296,9 @@ public:
     double learning_rate = detail::pick_setting_t<learning_rate_tag, train::learning_rate<1e-3>, Options...>::value;
     bool shuffle = detail::pick_setting_t<shuffle_tag, train::shuffle<true>, Options...>::value;
     int blas_threads = detail::pick_setting_t<blas_threads_tag, train::blas_threads<0>, Options...>::value; // 0: library's
+    // Subnormal floats flushed to zero while training (see core/denormals.hpp: without it Adam's
+    // decaying moments turn subnormal and an epoch can take several times as long).
+    bool flush_denormals = detail::pick_setting_t<flush_denormals_tag, train::flush_denormals<true>, Options...>::value;
 
     trainer() = default;
 
@@ -300,10 +309,10 @@ public:
         return run(train, &validation, seed);
     }
 
-    // The BLAS thread count fit() uses: the one asked for, else the library's own setting. On two
-    // cores OpenBLAS with both threads is faster even at batch 64 (bench/run mlp: 0.37 s against
-    // 0.46 s an epoch); what hurts is two thread pools competing for the cores, so parallel
-    // trials give each training one thread.
+    // The BLAS thread count fit() uses: the one asked for, else the library's own setting. Which
+    // is faster depends on the machine and the batch (docs/getting_started.md, "BLAS threads");
+    // what always hurts is two thread pools competing for the cores, so parallel trials give each
+    // training one thread.
     int blas_threads_for(std::size_t /*batch*/) const noexcept {
         return blas_threads > 0 ? blas_threads : htune::blas_threads::get();
     }
@@ -358,6 +367,7 @@ private:
         std::size_t const max_batch = std::max<std::size_t>(bs, 256); // evaluation runs in larger batches
 
         scoped_blas_threads threads(blas_threads_for(bs));
+        scoped_flush_denormals flush(flush_denormals);
         rng init_gen = rng::stream(seed, 1);
         rng shuffle_gen = rng::stream(seed, 2);
         rng dropout_gen = rng::stream(seed, 3);
@@ -393,6 +403,7 @@ private:
         }, callbacks);
 
         result_type result(std::move(net), training_loss_value(), metric, fuses_softmax);
+        result.flush_denormals = flush_denormals;
         auto& network = result.network();
         std::size_t const batches = (n + bs - 1) / bs;
         std::size_t step = 0;
