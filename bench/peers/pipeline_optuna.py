@@ -87,6 +87,11 @@ def main():
     jobs = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     data_dir = sys.argv[5] if len(sys.argv) > 5 else DEFAULT_DATA
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    # BENCH_FLUSH_DENORMALS=1: flush subnormals to zero, as htune's trainer does by default. The
+    # mode is per thread, so each trial sets it on the thread that runs it (n_jobs > 1 runs trials
+    # on a thread pool).
+    flush = os.environ.get("BENCH_FLUSH_DENORMALS", "0") == "1"
+    torch.set_flush_denormal(flush)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
     x_all, y_all = load(data_dir, "train")
@@ -98,6 +103,7 @@ def main():
     x_tr, y_tr = x[perm[k:]], y[perm[k:]]
 
     def objective(trial):
+        torch.set_flush_denormal(flush)
         params = {
             "lr": trial.suggest_float("lr", 1e-4, 1e-1, log=True),
             "hidden": trial.suggest_int("hidden", 32, 256, step=32),
@@ -134,7 +140,7 @@ def main():
         "complete": states.count(optuna.trial.TrialState.COMPLETE),
         "pruned": states.count(optuna.trial.TrialState.PRUNED),
         "epochs": sum(len(t.intermediate_values) for t in study.trials), "jobs": jobs,
-        "best_config": best.params, "torch_threads": torch.get_num_threads(),
+        "best_config": best.params, "torch_threads": torch.get_num_threads(), "flush_denormals": flush,
         "versions": {"optuna": optuna.__version__, "torch": torch.__version__},
     }))
 

@@ -5,7 +5,8 @@
 #    epochs on 80% of the first ROWS Fashion-MNIST images, best refit and tested) with htune, then
 #    with Optuna driving PyTorch (bench/peers/pipeline_optuna.py), in three settings: one core
 #    each (one trial at a time, one BLAS/torch thread), one trial at a time on two threads, and two
-#    trials at once on one thread each;
+#    trials at once on one thread each; Optuna + PyTorch runs twice per setting, as it comes and
+#    with torch.set_flush_denormal(True) (htune's trainer flushes subnormals), and the faster counts;
 # 2. zero overhead: one trial through the tuner against the same work written by hand over
 #    xtensor-blas, and the same trial with its activation and optimizer switched per component
 #    (hp_switch), natively (best of 3) and under callgrind (instructions of the trial only; the
@@ -46,8 +47,11 @@ for setting in "1 1" "1 2" "2 1"; do
   echo "--- end to end: $trials trials, $rows images, seed $seed, $jobs trial(s) at once, $threads thread(s)"
   OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads "$htune" e2e "$rows" "$trials" "$seed" "$jobs" \
     | tee -a "$out/all.jsonl"
-  OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads \
-    "$py" "$root/bench/peers/pipeline_optuna.py" "$rows" "$trials" "$seed" "$jobs" | tee -a "$out/all.jsonl"
+  # PyTorch as it comes, then flushing subnormals as htune's trainer does; the report keeps the faster.
+  for flush in 0 1; do
+    BENCH_FLUSH_DENORMALS=$flush OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads \
+      "$py" "$root/bench/peers/pipeline_optuna.py" "$rows" "$trials" "$seed" "$jobs" | tee -a "$out/all.jsonl"
+  done
 done
 
 echo "--- one trial: tuner against the hand-written loop ($rows images, 2 epochs, best of 3)"
