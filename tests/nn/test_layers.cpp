@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 #include <string>
+#include <vector>
 
 using namespace htune;
 
@@ -78,6 +79,41 @@ TEST_CASE("dropout: rate is validated, evaluation is the identity, training keep
     }
     CHECK(static_cast<double>(kept) / 10000 == doctest::Approx(0.75).epsilon(0.03));
     CHECK(sum / 10000 == doctest::Approx(1.0).epsilon(0.03)); // inverted dropout keeps the mean
+
+    // Decisions come from a hash of (key per batch, position): neighbours, and the same position in
+    // the next batch, must be independent (kept together with probability 0.75^2).
+    std::vector<bool> first(10000);
+    for (std::size_t i = 0; i < 10000; ++i) first[i] = y.data[i] != 0;
+    std::size_t neighbours = 0;
+    for (std::size_t i = 0; i + 1 < 10000; ++i) neighbours += first[i] && first[i + 1];
+    CHECK(static_cast<double>(neighbours) / 9999 == doctest::Approx(0.5625).epsilon(0.04));
+    y = layer.forward(all_rows(x), train);
+    std::size_t again = 0, kept2 = 0;
+    for (std::size_t i = 0; i < 10000; ++i) {
+        kept2 += y.data[i] != 0;
+        again += first[i] && y.data[i] != 0;
+    }
+    CHECK(static_cast<double>(kept2) / 10000 == doctest::Approx(0.75).epsilon(0.03));
+    CHECK(static_cast<double>(again) / 10000 == doctest::Approx(0.5625).epsilon(0.04));
+
+    // The same generator state gives the same decisions.
+    rng g1(9), g2(9);
+    nn::context c1{true, &g1}, c2{true, &g2};
+    nn::dropout_layer<float> a(nn::dropout<0.5>{}), b(nn::dropout<0.5>{});
+    a.setup(nn::shape{33}, 3);
+    b.setup(nn::shape{33}, 3);
+    tensor<float, 2> ones = xt::ones<float>({3, 33});
+    auto const za = a.forward(all_rows(ones), c1);
+    auto const zb = b.forward(all_rows(ones), c2);
+    CHECK(std::equal(za.begin(), za.end(), zb.begin(), zb.end()));
+    for (float v : za) REQUIRE((v == 0.0f || v == 2.0f));
+
+    // Rates at the edges of the 2^-32 grid.
+    nn::dropout_layer<float> nearly_all(nn::dropout<0.9999999999>{});
+    nearly_all.setup(nn::shape{1000}, 1);
+    tensor<float, 2> row = xt::ones<float>({1, 1000});
+    auto const zn = nearly_all.forward(all_rows(row), train);
+    CHECK(std::count(zn.begin(), zn.end(), 0.0f) >= 999);
 }
 
 TEST_CASE("initialisers have the documented spread and are reproducible") {
