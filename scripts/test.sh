@@ -2,7 +2,7 @@
 # Builds and runs the whole test suite: g++ 12, clang 19, an ASan+UBSan build (g++), a
 # ThreadSanitizer build, and 60 s of libFuzzer on each file reader (clang 19).
 #   scripts/test.sh [gcc|clang|asan|tsan|fuzz ...]   (default: all five)
-# The ThreadSanitizer build covers the areas with threads and processes (tune, storage); the
+# The ThreadSanitizer build covers the areas with threads and processes (tune, storage, threads); the
 # ASan+UBSan build covers everything. FUZZ_SECONDS sets the fuzzing time per harness.
 # Build trees go to build-test-<config>/; ccache keeps rebuilds quick.
 set -euo pipefail
@@ -30,7 +30,7 @@ for config in "${configs[@]}"; do
     asan)  run_config asan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=address,undefined \
                            -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF \
                            -DHTUNE_TEST_COMPILE_FAIL=OFF ;;
-    tsan)  run_config tsan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=thread "-DHTUNE_TEST_AREAS=tune;storage" \
+    tsan)  run_config tsan -DCMAKE_CXX_COMPILER=g++ -DHTUNE_SANITIZE=thread "-DHTUNE_TEST_AREAS=tune;storage;threads" \
                            -DHTUNE_TEST_CONSUMERS=OFF -DHTUNE_TEST_HEADERS=OFF -DHTUNE_BUILD_EXAMPLES=OFF \
                            -DHTUNE_TEST_COMPILE_FAIL=OFF ;;
     fuzz)  FUZZ_JOBS=$jobs scripts/fuzz.sh "${FUZZ_SECONDS:-60}" ;;

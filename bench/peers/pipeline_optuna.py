@@ -141,6 +141,7 @@ def main():
         "pruned": states.count(optuna.trial.TrialState.PRUNED),
         "epochs": sum(len(t.intermediate_values) for t in study.trials), "jobs": jobs,
         "best_config": best.params, "torch_threads": torch.get_num_threads(), "flush_denormals": flush,
+        "setting_threads": int(os.environ.get("BENCH_SETTING_THREADS", "0") or 0),
         "versions": {"optuna": optuna.__version__, "torch": torch.__version__},
     }))
 

@@ -41,6 +41,11 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
+std::size_t env_count(char const* name, std::size_t fallback) {
+    char const* v = std::getenv(name);
+    return v && *v ? static_cast<std::size_t>(std::strtoul(v, nullptr, 10)) : fallback;
+}
+
 double seconds_since(clock_type::time_point start) {
     return std::chrono::duration<double>(clock_type::now() - start).count();
 }
@@ -69,8 +74,13 @@ int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::siz
     auto const all = data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
     auto const test = data::load_idx<float>(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
     auto const train = first_rows(all, rows);
+    // BENCH_HTUNE_THREADS: threads for each trial's own loops (the optimizer update); the setting's
+    // thread count per process comes in BENCH_SETTING_THREADS, for the report.
+    e2e_pipeline tuner;
+    std::size_t const own_threads = env_count("BENCH_HTUNE_THREADS", 1);
+    tuner.settings.threads = own_threads;
     auto const start = clock_type::now();
-    auto const r = e2e_pipeline{}.run(
+    auto const r = tuner.run(
       train, test, {.trials = trials, .seed = seed, .jobs = jobs, .progress = tune::progress_display::off});
     std::size_t epochs = 0; // epochs trained over all trials: the work the pruner let through
     for (auto const& t : r.trials) epochs += t.intermediate.size();
@@ -79,7 +89,8 @@ int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::siz
               << ",\"seconds\":" << seconds << ",\"best_validation\":" << r.best.value
               << ",\"test\":" << r.test->score << ",\"complete\":" << r.count(tune::trial_state::complete)
               << ",\"pruned\":" << r.count(tune::trial_state::pruned) << ",\"epochs\":" << epochs
-              << ",\"jobs\":" << jobs << ",\"blas\":" << blas_threads::get() << ",\"best_config\":\""
+              << ",\"jobs\":" << jobs << ",\"blas\":" << blas_threads::get() << ",\"threads\":" << own_threads
+              << ",\"setting_threads\":" << env_count("BENCH_SETTING_THREADS", 0) << ",\"best_config\":\""
               << to_string(r.best.config) << "\"}\n";
     return 0;
 }

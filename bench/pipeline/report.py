@@ -8,22 +8,26 @@ import sys
 def main():
     rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
     by = lambda impl, mode: [r for r in rows if r.get("impl") == impl and r.get("mode") == mode]
+    def setting(r):
+        """(trials at once, threads per process) of the setting the run belonged to."""
+        threads = r.get("setting_threads") or r.get("blas", r.get("torch_threads", 1))
+        return (r.get("jobs", 1), threads)
+
     settings = []  # (jobs, threads) in the order run
     for r in rows:
-        if r.get("mode") == "e2e":
-            key = (r.get("jobs", 1), r.get("blas", r.get("torch_threads", 1)))
-            if key not in settings:
-                settings.append(key)
+        if r.get("mode") == "e2e" and setting(r) not in settings:
+            settings.append(setting(r))
 
     def e2e(impl, key):
-        # The fastest run of this implementation in this setting (Optuna + PyTorch runs with and
-        # without flushing subnormals).
-        runs = [r for r in by(impl, "e2e") if (r.get("jobs", 1), r.get("blas", r.get("torch_threads", 1))) == key]
+        # The fastest run of this implementation in this setting (Optuna + PyTorch with and without
+        # flushing subnormals; htune with its threads on BLAS or on its own loops).
+        runs = [r for r in by(impl, "e2e") if setting(r) == key]
         return min(runs, key=lambda r: r["seconds"]) if runs else None
 
-    for r in by("optuna_pytorch", "e2e"):
-        print(f"Optuna + PyTorch, {r.get('jobs', 1)} job(s) x {r.get('torch_threads', 1)} thread(s), "
-              f"flush_denormals={r.get('flush_denormals', False)}: {r['seconds']:.1f} s")
+    for r in by("optuna_pytorch", "e2e") + by("htune", "e2e"):
+        how = (f"flush_denormals={r.get('flush_denormals', False)}" if r["impl"] != "htune"
+               else f"BLAS threads {r.get('blas')}, own threads {r.get('threads', 1)}")
+        print(f"{r['impl']:<15} {setting(r)[0]} job(s) x {setting(r)[1]} thread(s), {how}: {r['seconds']:.1f} s")
 
     print(f"{'end to end':<18}{'jobs':>5}{'thr':>4}{'seconds':>9}{'best val':>10}{'test':>9}{'compl':>6}"
           f"{'pruned':>7}{'epochs':>7}{'s/epoch':>8}")
@@ -57,8 +61,8 @@ def main():
         print(f"speedup on one core each (Optuna + PyTorch time / htune time): {speedup:.2f}x")
     if speedup_best:
         print(f"speedup, each side in its fastest setting: {speedup_best:.2f}x (htune {hb['jobs']} job(s) "
-              f"x {hb['blas']} thread(s): {100 * hb['best_validation']:.2f}% val, {100 * hb['test']:.2f}% test; "
-              f"Optuna {ob['jobs']} x {ob['torch_threads']}: {100 * ob['best_validation']:.2f}% val, "
+              f"x {setting(hb)[1]} thread(s): {100 * hb['best_validation']:.2f}% val, {100 * hb['test']:.2f}% test; "
+              f"Optuna {ob['jobs']} x {setting(ob)[1]}: {100 * ob['best_validation']:.2f}% val, "
               f"{100 * ob['test']:.2f}% test)")
     print("goal: at least 3x faster at equal or better accuracy (within 0.5 points)")
     print()

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../core/errors.hpp"
+#include "../core/thread_team.hpp"
 #include "../core/roles.hpp"
 #include "detail/checks.hpp"
 #include "detail/sqrt.hpp"
@@ -43,7 +44,7 @@ struct adagrad_option {
 };
 
 template <class T>
-void adagrad_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict s, T clr, T wd,
+[[gnu::noinline]] void adagrad_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict s, T clr, T wd,
                     T eps) {
     for_each_chunk(n, [&](std::size_t begin, std::size_t count) {
         T root[sqrt_chunk];
@@ -93,13 +94,24 @@ struct adagrad {
             m_sum.assign(n, static_cast<T>(m_opt.initial_accumulator));
         }
 
-        void step(std::span<T> params, std::span<T const> grads, T lr) {
+        void step(std::span<T> params, std::span<T const> grads, T lr) { step(params, grads, lr, serial_ranges{}); }
+
+        // The same update, its loop split by `split` (serial_ranges or a thread_team).
+        template <class Split>
+        void step(std::span<T> params, std::span<T const> grads, T lr, Split&& split) {
             detail::check_step(name, m_n, params.size(), grads.size(), lr);
             ++m_steps;
             // The decayed rate needs the step count, computed in double as torch does in Python.
             double const clr = lr / (1.0 + static_cast<double>(m_steps - 1) * m_opt.lr_decay);
-            detail::adagrad_update(m_n, params.data(), grads.data(), m_sum.data(), static_cast<T>(clr),
-                                   static_cast<T>(m_opt.weight_decay), static_cast<T>(m_opt.epsilon));
+            T* const p = params.data();
+            T const* const g = grads.data();
+            T* const s = m_sum.data();
+            auto const rate = static_cast<T>(clr);
+            auto const wd = static_cast<T>(m_opt.weight_decay);
+            auto const eps = static_cast<T>(m_opt.epsilon);
+            split(m_n, [=](std::size_t i, std::size_t e) {
+                detail::adagrad_update(e - i, p + i, g + i, s + i, rate, wd, eps);
+            });
         }
 
         // Back to the state of a fresh optimizer, keeping the buffers.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "../core/errors.hpp"
+#include "../core/thread_team.hpp"
 #include "../core/roles.hpp"
 #include "detail/checks.hpp"
 #include "detail/sqrt.hpp"
@@ -71,8 +72,13 @@ struct adam_coefficients {
 
 // One loop serves both: with decay == 1 and l2 == 0 the unused term is exact (x * 1 == x,
 // g + 0 * p == g), so Adam and AdamW need no branch.
+//
+// Not inlined, on purpose, like every optimizer's update loop: inlined into different callers
+// (the whole-range step and the parts of a thread_team split), g++ fused multiplies and adds
+// into FMAs differently and the results differed in the last bit. One copy of the machine code
+// makes the update the same bits however the range is split.
 template <class T>
-void adam_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict m, T* __restrict v,
+[[gnu::noinline]] void adam_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict m, T* __restrict v,
                  adam_coefficients<T> const c) {
     for_each_chunk(n, [&](std::size_t begin, std::size_t count) {
         T root[sqrt_chunk];
@@ -127,7 +133,12 @@ struct adam_family {
             m_v.assign(n, T(0));
         }
 
-        void step(std::span<T> params, std::span<T const> grads, T lr) {
+        void step(std::span<T> params, std::span<T const> grads, T lr) { step(params, grads, lr, serial_ranges{}); }
+
+        // The same update, its loop split by `split` (serial_ranges or a thread_team): element-wise,
+        // so the result is the same bits however it is split.
+        template <class Split>
+        void step(std::span<T> params, std::span<T const> grads, T lr, Split&& split) {
             check_step(name, m_n, params.size(), grads.size(), lr);
             ++m_steps;
             auto const t = static_cast<double>(m_steps);
@@ -141,7 +152,13 @@ struct adam_family {
             c.step_size = static_cast<T>(rate / (1.0 - std::pow(m_opt.beta1, t)));
             c.inv_bias2_sqrt = static_cast<T>(1.0 / std::sqrt(1.0 - std::pow(m_opt.beta2, t)));
             c.eps = static_cast<T>(m_opt.epsilon);
-            adam_update(m_n, params.data(), grads.data(), m_m.data(), m_v.data(), c);
+            T* const p = params.data();
+            T const* const g = grads.data();
+            T* const m = m_m.data();
+            T* const v = m_v.data();
+            split(m_n, [=](std::size_t begin, std::size_t end) {
+                adam_update(end - begin, p + begin, g + begin, m + begin, v + begin, c);
+            });
         }
 
         // Back to the state of a fresh optimizer, keeping the buffers.

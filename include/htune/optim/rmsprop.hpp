@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../core/errors.hpp"
+#include "../core/thread_team.hpp"
 #include "../core/roles.hpp"
 #include "detail/checks.hpp"
 #include "detail/sqrt.hpp"
@@ -58,7 +59,7 @@ struct rmsprop_coefficients {
 // Centered takes the root of v - a * a unclamped: it may round below 0, and then, as in torch,
 // the result is NaN rather than a silently clamped step.
 template <bool Centered, bool Momentum, class T>
-void rmsprop_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict v,
+[[gnu::noinline]] void rmsprop_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict v,
                     T* __restrict a, T* __restrict b, rmsprop_coefficients<T> const c) {
     for_each_chunk(n, [&](std::size_t begin, std::size_t count) {
         T root[sqrt_chunk];
@@ -122,7 +123,11 @@ struct rmsprop {
             if (m_opt.momentum > 0) m_velocity.assign(n, T(0));
         }
 
-        void step(std::span<T> params, std::span<T const> grads, T lr) {
+        void step(std::span<T> params, std::span<T const> grads, T lr) { step(params, grads, lr, serial_ranges{}); }
+
+        // The same update, its loop split by `split` (serial_ranges or a thread_team).
+        template <class Split>
+        void step(std::span<T> params, std::span<T const> grads, T lr, Split&& split) {
             detail::check_step(name, m_n, params.size(), grads.size(), lr);
             ++m_steps;
             detail::rmsprop_coefficients<T> const c{lr,
@@ -138,14 +143,21 @@ struct rmsprop {
             T* const b = m_velocity.data();
             bool const is_centered = !m_grad_avg.empty();
             bool const with_momentum = !m_velocity.empty();
+            // a and b are null when their buffer is not used; never offset a null pointer.
+            auto run = [&]<bool Centered, bool Momentum>() {
+                split(m_n, [=](std::size_t i, std::size_t e) {
+                    detail::rmsprop_update<Centered, Momentum>(e - i, p + i, g + i, v + i, Centered ? a + i : a,
+                                                               Momentum ? b + i : b, c);
+                });
+            };
             if (is_centered && with_momentum)
-                detail::rmsprop_update<true, true>(m_n, p, g, v, a, b, c);
+                run.template operator()<true, true>();
             else if (is_centered)
-                detail::rmsprop_update<true, false>(m_n, p, g, v, a, b, c);
+                run.template operator()<true, false>();
             else if (with_momentum)
-                detail::rmsprop_update<false, true>(m_n, p, g, v, a, b, c);
+                run.template operator()<false, true>();
             else
-                detail::rmsprop_update<false, false>(m_n, p, g, v, a, b, c);
+                run.template operator()<false, false>();
         }
 
         // Back to the state of a fresh optimizer, keeping the buffers.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../core/errors.hpp"
+#include "../core/thread_team.hpp"
 #include "../core/roles.hpp"
 #include "detail/checks.hpp"
 #include "options.hpp"
@@ -45,12 +46,12 @@ struct sgd_option {
 // The three update loops, split so that no branch is left inside a loop. __restrict: parameters,
 // gradients and buffers never overlap, which lets the compiler vectorise without alias checks.
 template <class T>
-void sgd_plain(std::size_t n, T* __restrict p, T const* __restrict g, T lr, T wd) {
+[[gnu::noinline]] void sgd_plain(std::size_t n, T* __restrict p, T const* __restrict g, T lr, T wd) {
     for (std::size_t i = 0; i < n; ++i) p[i] = p[i] - lr * (g[i] + wd * p[i]);
 }
 
 template <class T>
-void sgd_momentum(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict b, T lr, T wd, T mu) {
+[[gnu::noinline]] void sgd_momentum(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict b, T lr, T wd, T mu) {
     for (std::size_t i = 0; i < n; ++i) {
         T const gi = g[i] + wd * p[i];
         b[i] = mu * b[i] + gi;
@@ -59,7 +60,7 @@ void sgd_momentum(std::size_t n, T* __restrict p, T const* __restrict g, T* __re
 }
 
 template <class T>
-void sgd_nesterov(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict b, T lr, T wd, T mu) {
+[[gnu::noinline]] void sgd_nesterov(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict b, T lr, T wd, T mu) {
     for (std::size_t i = 0; i < n; ++i) {
         T const gi = g[i] + wd * p[i];
         b[i] = mu * b[i] + gi;
@@ -96,17 +97,28 @@ struct sgd {
             if (m_opt.momentum != 0) m_velocity.assign(n, T(0));
         }
 
-        void step(std::span<T> params, std::span<T const> grads, T lr) {
+        void step(std::span<T> params, std::span<T const> grads, T lr) { step(params, grads, lr, serial_ranges{}); }
+
+        // The same update, its loop split by `split` (serial_ranges or a thread_team).
+        template <class Split>
+        void step(std::span<T> params, std::span<T const> grads, T lr, Split&& split) {
             detail::check_step(name, m_n, params.size(), grads.size(), lr);
             ++m_steps;
             auto const wd = static_cast<T>(m_opt.weight_decay);
             auto const mu = static_cast<T>(m_opt.momentum);
+            T* const p = params.data();
+            T const* const g = grads.data();
+            T* const b = m_velocity.data();
             if (m_velocity.empty())
-                detail::sgd_plain(m_n, params.data(), grads.data(), lr, wd);
+                split(m_n, [=](std::size_t i, std::size_t e) { detail::sgd_plain(e - i, p + i, g + i, lr, wd); });
             else if (m_opt.nesterov)
-                detail::sgd_nesterov(m_n, params.data(), grads.data(), m_velocity.data(), lr, wd, mu);
+                split(m_n, [=](std::size_t i, std::size_t e) {
+                    detail::sgd_nesterov(e - i, p + i, g + i, b + i, lr, wd, mu);
+                });
             else
-                detail::sgd_momentum(m_n, params.data(), grads.data(), m_velocity.data(), lr, wd, mu);
+                split(m_n, [=](std::size_t i, std::size_t e) {
+                    detail::sgd_momentum(e - i, p + i, g + i, b + i, lr, wd, mu);
+                });
         }
 
         // Back to the state of a fresh optimizer, keeping the buffers.

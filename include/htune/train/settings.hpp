@@ -18,6 +18,7 @@ struct shuffle_tag {};
 struct precision_tag {};
 struct blas_threads_tag {};
 struct flush_denormals_tag {};
+struct threads_tag {};
 
 template <auto N>
 struct epochs {
@@ -74,6 +75,18 @@ struct flush_denormals {
     using htune_role = role::setting;
     using tag = flush_denormals_tag;
     static constexpr bool value = On;
+};
+
+// Threads for htune's own loops while training (default 1: the calling thread alone). With N > 1
+// the optimizer's update of the parameters is split across a team of N threads (the caller and
+// N - 1 workers, started for each fit); the result is the same bits on any count. The team does
+// not share out BLAS products, which blas_threads<N> governs: on a small machine give one or the
+// other more than one thread, as the two pools compete for the same cores.
+template <std::size_t N>
+struct threads {
+    using htune_role = role::setting;
+    using tag = threads_tag;
+    static constexpr std::size_t value = N;
 };
 
 } // namespace htune::train

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <tuple>
 #include <type_traits>
@@ -29,6 +30,7 @@
 #include "../core/concepts/schedule.hpp"
 #include "../core/errors.hpp"
 #include "../core/rng.hpp"
+#include "../core/thread_team.hpp"
 #include "../data/dataset.hpp"
 #include "../losses/cross_entropy.hpp"
 #include "../metrics/classification.hpp"
@@ -223,7 +225,7 @@ class trainer {
     static_assert((detail::is_known_role<Options> && ...),
                   "htune::train::trainer<Model, Options...>: an option has no role the trainer takes; options are "
                   "optimizers, losses, regularizers, schedules, metrics, callbacks and settings (epochs<N>, "
-                  "batch_size<N>, learning_rate<V>, shuffle<B>, precision<T>, blas_threads<N>, flush_denormals<B>)");
+                  "batch_size<N>, learning_rate<V>, shuffle<B>, precision<T>, blas_threads<N>, flush_denormals<B>, threads<N>)");
     static_assert(detail::count_role<role::optimizer, Options...> <= 1,
                   "htune::train::trainer: give at most one optimizer");
     static_assert(detail::count_role<role::loss, Options...> <= 1, "htune::train::trainer: give at most one loss");
@@ -236,7 +238,8 @@ class trainer {
                       detail::count_tag<precision_tag, Options...> <= 1 &&
                       detail::count_tag<shuffle_tag, Options...> <= 1 &&
                       detail::count_tag<blas_threads_tag, Options...> <= 1 &&
-                      detail::count_tag<flush_denormals_tag, Options...> <= 1,
+                      detail::count_tag<flush_denormals_tag, Options...> <= 1 &&
+                      detail::count_tag<threads_tag, Options...> <= 1,
                   "htune::train::trainer: a setting is given twice");
 
     static constexpr bool model_ends_in_softmax = detail::ends_with_softmax<Model>::value;
@@ -299,6 +302,8 @@ public:
     // Subnormal floats flushed to zero while training (see core/denormals.hpp: without it Adam's
     // decaying moments turn subnormal and an epoch can take several times as long).
     bool flush_denormals = detail::pick_setting_t<flush_denormals_tag, train::flush_denormals<true>, Options...>::value;
+    // Threads for the trainer's own loops (the optimizer update); see train::threads<N>.
+    std::size_t threads = detail::pick_setting_t<threads_tag, train::threads<1>, Options...>::value;
 
     trainer() = default;
 
@@ -332,6 +337,7 @@ private:
     void check_settings() const {
         HTUNE_CHECK(epochs > 0, "htune::train::trainer: epochs (", epochs, ") must be > 0");
         HTUNE_CHECK(batch_size > 0, "htune::train::trainer: batch_size (", batch_size, ") must be > 0");
+        HTUNE_CHECK(threads > 0, "htune::train::trainer: threads (", threads, ") must be > 0");
         HTUNE_CHECK(std::isfinite(learning_rate) && learning_rate > 0, "htune::train::trainer: learning_rate (",
                     learning_rate, ") must be finite and > 0");
         if constexpr (requires { optimizer.validate(); }) optimizer.validate();
@@ -366,8 +372,10 @@ private:
         std::size_t const bs = std::min(batch_size, n);
         std::size_t const max_batch = std::max<std::size_t>(bs, 256); // evaluation runs in larger batches
 
-        scoped_blas_threads threads(blas_threads_for(bs));
+        scoped_blas_threads blas_guard(blas_threads_for(bs));
         scoped_flush_denormals flush(flush_denormals);
+        std::optional<thread_team> team;
+        if (threads > 1) team.emplace(threads, flush_denormals);
         rng init_gen = rng::stream(seed, 1);
         rng shuffle_gen = rng::stream(seed, 2);
         rng dropout_gen = rng::stream(seed, 3);
@@ -430,7 +438,13 @@ private:
                 network.backward(x, rows_of(std::as_const(grad_out), rows));
                 add_regularizer_gradients(network);
                 lr = learning_rate * schedule.factor(optim::progress{epoch, epochs, step, epochs * batches});
-                opt_state.step(network.params(), std::span<T const>(network.grads()), static_cast<T>(lr));
+                if constexpr (requires { opt_state.step(network.params(), std::span<T const>(network.grads()),
+                                                        static_cast<T>(lr), *team); }) {
+                    if (team) opt_state.step(network.params(), std::span<T const>(network.grads()), static_cast<T>(lr), *team);
+                    else opt_state.step(network.params(), std::span<T const>(network.grads()), static_cast<T>(lr));
+                } else {
+                    opt_state.step(network.params(), std::span<T const>(network.grads()), static_cast<T>(lr));
+                }
                 ++step;
                 loss_sum += static_cast<double>(batch_loss) * static_cast<double>(rows);
                 if constexpr (std::tuple_size_v<callback_tuple> > 0) {

@@ -269,6 +269,9 @@ public:
         std::optional<std::size_t> epochs;
         std::optional<std::size_t> batch_size;
         std::optional<double> learning_rate;
+        // Threads for each trial's own loops (train::threads<N>); with jobs > 1 trials at once, each
+        // trial has its own team, so jobs x threads threads run.
+        std::optional<std::size_t> threads;
     };
 
     space_type space{};
@@ -311,6 +314,7 @@ private:
         if (settings.epochs) trainer.epochs = *settings.epochs;
         if (settings.batch_size) trainer.batch_size = *settings.batch_size;
         if (settings.learning_rate) trainer.learning_rate = *settings.learning_rate;
+        if (settings.threads) trainer.threads = *settings.threads;
     }
 
     // The rows every trial is scored on, drawn once per run.

@@ -1,0 +1,83 @@
+#include <doctest/doctest.h>
+
+#include <htune/core/thread_team.hpp>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+using htune::thread_team;
+
+TEST_CASE("thread_team::part covers [0, n) once, in order, on multiples of 16") {
+    for (std::size_t parts : {1u, 2u, 3u, 4u, 7u}) {
+        for (std::size_t n : {0u, 1u, 15u, 16u, 17u, 100u, 8191u, 8192u, 100003u}) {
+            std::size_t expected = 0;
+            for (std::size_t k = 0; k < parts; ++k) {
+                auto const [begin, end] = thread_team::part(k, parts, n);
+                CHECK(begin == expected);
+                CHECK(begin <= end);
+                CHECK((begin % 16 == 0 || begin == n));
+                expected = end;
+            }
+            CHECK(expected == n);
+        }
+    }
+}
+
+TEST_CASE("thread_team runs every index exactly once, job after job") {
+    for (std::size_t threads : {1u, 2u, 3u}) {
+        thread_team team(threads);
+        CHECK(team.size() == threads);
+        std::vector<int> hits(50000);
+        for (int job = 0; job < 300; ++job) {
+            std::size_t const n = job % 3 == 0 ? 50000 : (job % 3 == 1 ? 8192 + 16 * job : 100); // 100: caller alone
+            team(n, [&](std::size_t begin, std::size_t end) {
+                for (std::size_t i = begin; i < end; ++i) ++hits[i];
+            });
+        }
+        // Index i was in range of 100 jobs of size 50000, plus the mid-size jobs that reach it, plus
+        // the 100 small ones.
+        for (std::size_t i = 0; i < hits.size(); i += 997) {
+            int expected = 100;
+            for (int job = 1; job < 300; job += 3)
+                if (i < 8192 + 16 * static_cast<std::size_t>(job)) ++expected;
+            if (i < 100) expected += 100;
+            REQUIRE(hits[i] == expected);
+        }
+    }
+}
+
+TEST_CASE("thread_team uses its workers for long loops and only the caller for short ones") {
+    thread_team team(2);
+    auto const caller = std::this_thread::get_id();
+    std::atomic<int> on_caller{0}, elsewhere{0};
+    auto probe = [&](std::size_t, std::size_t) {
+        (std::this_thread::get_id() == caller ? on_caller : elsewhere).fetch_add(1);
+    };
+    team(thread_team::min_parallel - 1, probe);
+    CHECK(on_caller == 1);
+    CHECK(elsewhere == 0);
+    team(thread_team::min_parallel * 4, probe);
+    CHECK(on_caller == 2);
+    CHECK(elsewhere == 1);
+    // After the workers have gone to sleep, a job still wakes them.
+    std::this_thread::sleep_for(thread_team::spin_time * 4);
+    team(thread_team::min_parallel * 4, probe);
+    CHECK(elsewhere == 2);
+}
+
+TEST_CASE("thread_team: an exception on the caller's part comes out after the workers finish") {
+    thread_team team(2);
+    std::atomic<int> done{0};
+    auto const caller = std::this_thread::get_id();
+    CHECK_THROWS_AS(team(100000,
+                         [&](std::size_t, std::size_t) {
+                             if (std::this_thread::get_id() == caller) throw std::runtime_error("part 0");
+                             std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                             done.fetch_add(1);
+                         }),
+                    std::runtime_error);
+    CHECK(done == 1); // the worker's part had finished before the exception left
+    CHECK_THROWS_WITH(thread_team(0), "htune::thread_team: threads (0) must be >= 1");
+}
