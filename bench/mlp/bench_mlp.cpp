@@ -5,7 +5,8 @@
 //
 // Each repeat trains one epoch from the same seed; the fastest is reported.
 // BLAS threads follow OPENBLAS_NUM_THREADS when set (the harness tries the settings), else the
-// trainer's own choice.
+// trainer's own choice; OMP_NUM_THREADS (htune uses no OpenMP) sets the trainer's own threads
+// (train::threads, the optimizer update), so the harness's "omp" axis means the same for both.
 #include <htune/htune.hpp>
 
 #include <algorithm>
@@ -27,6 +28,8 @@ int main(int argc, char** argv) try {
     trainer.batch_size = batch;
     char const* env = std::getenv("OPENBLAS_NUM_THREADS");
     if (env) trainer.blas_threads = std::atoi(env);
+    if (char const* own = std::getenv("OMP_NUM_THREADS"); own && std::atoi(own) > 0)
+        trainer.threads = static_cast<std::size_t>(std::atoi(own));
     int const threads = trainer.blas_threads_for(batch);
 
     int const repeats = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
@@ -39,6 +42,7 @@ int main(int argc, char** argv) try {
         all += std::to_string(e.seconds);
     }
     std::cout << "{\"impl\":\"htune\",\"batch\":" << batch << ",\"blas\":" << threads
+              << ",\"threads\":" << trainer.threads
               << ",\"seconds\":" << best.seconds << ",\"samples\":" << train_set.size()
               << ",\"sps\":" << best.samples_per_second << ",\"loss\":" << best.train_loss
               << ",\"repeats\":" << repeats << ",\"all_seconds\":[" << all << "]}\n";
