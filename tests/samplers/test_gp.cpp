@@ -491,3 +491,39 @@ TEST_CASE("gp: output warping is monotone and spreads only the good tail") {
     gd::clip_non_finite(with_inf);
     CHECK(with_inf[1] == 1.0);
 }
+
+TEST_CASE("gp local step: a quadratic that fits the neighbours exactly gives its Newton step") {
+    using namespace htune::samplers::gp_detail;
+    // f(x) = 3 (x0 - 0.31)^2 + (x0 - 0.31)(x1 - 0.62) + 2 (x1 - 0.62)^2 + 5: minimum at (0.31, 0.62).
+    auto f = [](double a, double b) {
+        double const u = a - 0.31, v = b - 0.62;
+        return 3 * u * u + u * v + 2 * v * v + 5;
+    };
+    htune::rng g(4);
+    std::size_t const n = 20;
+    gp_inputs inputs;
+    inputs.x = matrix<double>::from_shape({n, 2});
+    inputs.categorical.assign(2, 0);
+    std::vector<double> losses(n);
+    std::size_t best = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        inputs.x(i, 0) = 0.2 + 0.3 * htune::uniform_real(g, 0.0, 1.0);
+        inputs.x(i, 1) = 0.5 + 0.3 * htune::uniform_real(g, 0.0, 1.0);
+        losses[i] = f(inputs.x(i, 0), inputs.x(i, 1));
+        if (losses[i] < losses[best]) best = i;
+    }
+    std::vector<gp_dimension> dims(2);
+    std::vector<double> ils{1.0, 1.0};
+    local_step_problem problem{inputs, losses, dims, ils, best, kernel_fit_options{}, true, true};
+    auto const step = local_step(problem);
+    REQUIRE(step.has_value());
+    CHECK((*step)[0] == doctest::Approx(0.31).epsilon(1e-9));
+    CHECK((*step)[1] == doctest::Approx(0.62).epsilon(1e-9));
+
+    // A kink at the minimum is no quadratic: nothing from the quadratic step alone.
+    for (std::size_t i = 0; i < n; ++i)
+        losses[i] = std::abs(inputs.x(i, 0) - 0.31) + std::abs(inputs.x(i, 1) - 0.62);
+    best = static_cast<std::size_t>(std::min_element(losses.begin(), losses.end()) - losses.begin());
+    local_step_problem kinked{inputs, losses, dims, ils, best, kernel_fit_options{}, true, true};
+    CHECK(!local_step(kinked).has_value());
+}

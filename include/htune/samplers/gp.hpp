@@ -23,7 +23,8 @@
 //     noise) are MAP estimates under Optuna 4's prior (detail/gaussian_process.hpp).
 //  3. Proposal: every `exploit_every`-th model ask is an exploitation step: the minimiser of a
 //     local GP's mean in a trust region around the best observation (detail/gp_local_step.hpp),
-//     when that predicts an improvement. All other asks maximise log expected improvement (Ament
+//     when that predicts an improvement; in up to 4 moving dimensions, the Newton step of a
+//     quadratic when one fits the neighbours nearly exactly, repeated while it improves. All other asks maximise log expected improvement (Ament
 //     et al. 2023) by multi-start local search over the mixed space (detail/gp_acquisition.hpp);
 //     discrete values are snapped and the acquisition is compared at snapped points only.
 //
@@ -452,7 +453,9 @@ private:
             if (y[i] < y[best]) best = i;
         auto inputs = make_inputs(ctx, used, dims, n);
 
-        if (exploitation_turn(n)) {
+        // The last observation improved on all before it: a Newton step may be converging.
+        bool const improving = m_options.exploit_every > 0 && best == n - 1;
+        if (exploitation_turn(n) || improving) {
             auto const raw_losses = losses(ctx, used, n);
             gp_detail::local_step_problem const problem{ inputs,
                                                          raw_losses,
@@ -460,7 +463,8 @@ private:
                                                          params.inverse_squared_lengthscales,
                                                          best,
                                                          fit_options(),
-                                                         m_options.output_warping };
+                                                         m_options.output_warping,
+                                                         !exploitation_turn(n) };
             if (auto const local = gp_detail::local_step(problem)) {
                 write_unit(ctx, *local, unit);
                 return;
