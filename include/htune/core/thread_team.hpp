@@ -43,7 +43,6 @@ struct serial_ranges {
     void operator()(std::size_t n, F&& f) const {
         if (n > 0) f(std::size_t{0}, n);
     }
-    static constexpr std::size_t size() noexcept { return 1; }
 };
 
 namespace detail {

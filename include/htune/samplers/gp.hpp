@@ -24,8 +24,9 @@
 //  3. Proposal: every `exploit_every`-th model ask is an exploitation step: the minimiser of a
 //     local GP's mean in a trust region around the best observation (detail/gp_local_step.hpp),
 //     when that predicts an improvement; in up to 4 moving dimensions, the Newton step of a
-//     quadratic when one fits the neighbours nearly exactly, repeated while it improves. All other asks maximise log expected improvement (Ament
-//     et al. 2023) by multi-start local search over the mixed space (detail/gp_acquisition.hpp);
+//     quadratic when one fits the neighbours nearly exactly, repeated while it improves. All
+//     other asks maximise log expected improvement (Ament et al. 2023) by multi-start local
+//     search over the mixed space (detail/gp_acquisition.hpp);
 //     discrete values are snapped and the acquisition is compared at snapped points only.
 //
 // Parallel trials: pending ones (ctx.pending) are conditioned on with the best value seen (CL-min),
@@ -454,8 +455,9 @@ private:
         auto inputs = make_inputs(ctx, used, dims, n);
 
         // The last observation improved on all before it: a Newton step may be converging.
+        bool const exploit = exploitation_turn(n);
         bool const improving = m_options.exploit_every > 0 && best == n - 1;
-        if (exploitation_turn(n) || improving) {
+        if (exploit || improving) {
             auto const raw_losses = losses(ctx, used, n);
             gp_detail::local_step_problem const problem{ inputs,
                                                          raw_losses,
@@ -464,7 +466,7 @@ private:
                                                          best,
                                                          fit_options(),
                                                          m_options.output_warping,
-                                                         !exploitation_turn(n) };
+                                                         !exploit };
             if (auto const local = gp_detail::local_step(problem)) {
                 write_unit(ctx, *local, unit);
                 return;

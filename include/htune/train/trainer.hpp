@@ -14,7 +14,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
-#include <optional>
 #include <span>
 #include <tuple>
 #include <type_traits>
@@ -374,8 +373,7 @@ private:
 
         scoped_blas_threads blas_guard(blas_threads_for(bs));
         scoped_flush_denormals flush(flush_denormals);
-        std::optional<thread_team> team;
-        if (threads > 1) team.emplace(threads, flush_denormals);
+        thread_team team(threads, flush_denormals); // threads == 1: no worker, every loop on this thread
         rng init_gen = rng::stream(seed, 1);
         rng shuffle_gen = rng::stream(seed, 2);
         rng dropout_gen = rng::stream(seed, 3);
@@ -438,13 +436,11 @@ private:
                 network.backward(x, rows_of(std::as_const(grad_out), rows));
                 add_regularizer_gradients(network);
                 lr = learning_rate * schedule.factor(optim::progress{epoch, epochs, step, epochs * batches});
-                if constexpr (requires { opt_state.step(network.params(), std::span<T const>(network.grads()),
-                                                        static_cast<T>(lr), *team); }) {
-                    if (team) opt_state.step(network.params(), std::span<T const>(network.grads()), static_cast<T>(lr), *team);
-                    else opt_state.step(network.params(), std::span<T const>(network.grads()), static_cast<T>(lr));
-                } else {
-                    opt_state.step(network.params(), std::span<T const>(network.grads()), static_cast<T>(lr));
-                }
+                std::span<T const> const grads(network.grads());
+                if constexpr (requires { opt_state.step(network.params(), grads, static_cast<T>(lr), team); })
+                    opt_state.step(network.params(), grads, static_cast<T>(lr), team);
+                else
+                    opt_state.step(network.params(), grads, static_cast<T>(lr));
                 ++step;
                 loss_sum += static_cast<double>(batch_loss) * static_cast<double>(rows);
                 if constexpr (std::tuple_size_v<callback_tuple> > 0) {
