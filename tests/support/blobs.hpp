@@ -11,9 +11,10 @@
 
 namespace htune::test {
 
-inline data::dataset<float> blobs(std::size_t n, std::uint64_t seed) {
-    data::dataset<float> d;
-    d.features = tensor<float, 2>::from_shape({n, 4});
+template <class T = float>
+data::dataset<T> blobs(std::size_t n, std::uint64_t seed) {
+    data::dataset<T> d;
+    d.features = tensor<T, 2>::from_shape({n, 4});
     d.labels = tensor<std::int32_t, 1>::from_shape({n});
     d.num_classes = 3;
     d.sample_shape = nn::shape{4};
@@ -23,7 +24,7 @@ inline data::dataset<float> blobs(std::size_t n, std::uint64_t seed) {
         d.labels(i) = k;
         for (std::size_t j = 0; j < 4; ++j) {
             double const centre = (j == static_cast<std::size_t>(k) ? 2.0 : 0.0);
-            d.features(i, j) = static_cast<float>(centre + standard_normal(g));
+            d.features(i, j) = static_cast<T>(centre + standard_normal(g));
         }
     }
     return d;

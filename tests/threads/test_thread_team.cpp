@@ -2,6 +2,7 @@
 
 #include <htune/core/thread_team.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <thread>
@@ -80,4 +81,27 @@ TEST_CASE("thread_team: an exception on the caller's part comes out after the wo
                     std::runtime_error);
     CHECK(done == 1); // the worker's part had finished before the exception left
     CHECK_THROWS_WITH(thread_team(0), "htune::thread_team: threads (0) must be >= 1");
+}
+
+TEST_CASE("thread_team::for_each_thread calls each thread's index once, on that thread") {
+    for (std::size_t threads : {1u, 2u, 3u}) {
+        thread_team team(threads);
+        for (int job = 0; job < 200; ++job) {
+            std::vector<int> hits(threads, 0);
+            std::vector<std::thread::id> ids(threads);
+            team.for_each_thread([&](std::size_t k) {
+                ++hits[k];
+                ids[k] = std::this_thread::get_id();
+            });
+            CHECK(std::count(hits.begin(), hits.end(), 1) == static_cast<long>(threads));
+            CHECK(ids[0] == std::this_thread::get_id()); // index 0 is the caller
+            for (std::size_t k = 1; k < threads; ++k) CHECK(ids[k] != ids[0]);
+            // A ranged job after a per-thread one still covers its range.
+            std::vector<int> seen(thread_team::min_parallel * 2, 0);
+            team(seen.size(), [&](std::size_t begin, std::size_t end) {
+                for (std::size_t i = begin; i < end; ++i) ++seen[i];
+            });
+            CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(seen.size()));
+        }
+    }
 }

@@ -16,6 +16,7 @@
 //   team(n, [&](std::size_t begin, std::size_t end) { for (i = begin; i < end; ++i) ...; });
 //
 // htune::serial_ranges is the one-thread version with the same call, for code that takes either.
+// for_each_thread(f) calls f(k) once on each thread k instead: work already cut into pieces.
 
 #include <algorithm>
 #include <atomic>
@@ -93,25 +94,25 @@ public:
             if (n > 0) f(std::size_t{0}, n);
             return;
         }
-        using function_type = std::remove_reference_t<F>;
-        m_call = [](void* context, std::size_t begin, std::size_t end) {
-            (*static_cast<function_type*>(context))(begin, end);
-        };
-        m_context = const_cast<void*>(static_cast<void const*>(std::addressof(f)));
-        m_n = n;
-        m_pending.store(parts - 1, std::memory_order_relaxed);
-        m_generation.fetch_add(1, std::memory_order_seq_cst); // publishes the job
-        if (m_sleeping.load(std::memory_order_seq_cst) > 0) m_generation.notify_all();
-
+        post(n, false, f);
         // Wait for the workers even if this thread's part throws: they use f.
-        struct wait_for_workers {
-            std::atomic<std::size_t>& pending;
-            ~wait_for_workers() {
-                while (pending.load(std::memory_order_acquire) != 0) detail::cpu_pause();
-            }
-        } waiter{m_pending};
+        waiter wait{m_pending};
         auto const [begin, end] = part(0, parts, n);
         if (begin < end) f(begin, end);
+    }
+
+    // Calls f(k) once on each thread k of the team (0: the caller), in parallel; returns when all
+    // have returned. For work already cut into size() pieces, such as the rows of a batch.
+    template <class F>
+    void for_each_thread(F&& f) {
+        if (size() == 1) {
+            f(std::size_t{0});
+            return;
+        }
+        auto ranged = [&f](std::size_t k, std::size_t) { f(k); };
+        post(size(), true, ranged);
+        waiter wait{m_pending};
+        f(std::size_t{0});
     }
 
     // The indices part k of `parts` covers: boundaries on multiples of 16.
@@ -123,6 +124,27 @@ public:
     }
 
 private:
+    struct waiter {
+        std::atomic<std::size_t>& pending;
+        ~waiter() {
+            while (pending.load(std::memory_order_acquire) != 0) detail::cpu_pause();
+        }
+    };
+
+    template <class F>
+    void post(std::size_t n, bool per_thread, F& f) {
+        using function_type = std::remove_reference_t<F>;
+        m_call = [](void* context, std::size_t begin, std::size_t end) {
+            (*static_cast<function_type*>(context))(begin, end);
+        };
+        m_context = const_cast<void*>(static_cast<void const*>(std::addressof(f)));
+        m_n = n;
+        m_per_thread = per_thread;
+        m_pending.store(size() - 1, std::memory_order_relaxed);
+        m_generation.fetch_add(1, std::memory_order_seq_cst); // publishes the job
+        if (m_sleeping.load(std::memory_order_seq_cst) > 0) m_generation.notify_all();
+    }
+
     static std::size_t checked(std::size_t threads) {
         HTUNE_CHECK(threads >= 1, "htune::thread_team: threads (", threads, ") must be >= 1");
         return threads;
@@ -145,8 +167,12 @@ private:
             }
             seen = now_at;
             if (m_stop.load(std::memory_order_acquire)) return;
-            auto const [begin, end] = part(index, size(), m_n);
-            if (begin < end) m_call(m_context, begin, end);
+            if (m_per_thread) {
+                m_call(m_context, index, index + 1);
+            } else {
+                auto const [begin, end] = part(index, size(), m_n);
+                if (begin < end) m_call(m_context, begin, end);
+            }
             m_pending.fetch_sub(1, std::memory_order_release);
         }
     }
@@ -160,6 +186,7 @@ private:
     void (*m_call)(void*, std::size_t, std::size_t) = nullptr;
     void* m_context = nullptr;
     std::size_t m_n = 0;
+    bool m_per_thread = false;
 };
 
 } // namespace htune

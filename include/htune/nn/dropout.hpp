@@ -79,8 +79,11 @@ public:
         T* __restrict o = out.data;
         T const* __restrict x = in.data;
         std::size_t const n = in.size();
+        // Positions count from the whole batch's first value (context::first_row).
+        auto const first = static_cast<std::uint32_t>(ctx.first_row * in.cols);
         for (std::size_t i = 0; i < n; ++i) {
-            std::uint32_t const u = detail::mix32(detail::mix32(static_cast<std::uint32_t>(i) + key_lo) ^ key_hi);
+            std::uint32_t const u =
+                detail::mix32(detail::mix32(static_cast<std::uint32_t>(i) + first + key_lo) ^ key_hi);
             mask[i] = u >= threshold ? keep_scale : T(0);
             o[i] = x[i] * mask[i];
         }

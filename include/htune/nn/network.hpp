@@ -58,7 +58,8 @@ public:
         std::size_t const n = m_layer.param_count();
         m_params.assign(n, T(0));
         m_grads.assign(n, T(0));
-        m_layer.bind(std::span<T>(m_params), std::span<T>(m_grads));
+        m_params_view = std::span<T>(m_params);
+        m_layer.bind(m_params_view, std::span<T>(m_grads));
         m_layer.init(g);
         std::size_t offset = 0;
         detail::collect_weight_blocks(m_layer, offset, m_weight_blocks);
@@ -80,8 +81,20 @@ public:
     // Gradients of all parameters for the last forward pass, given d loss / d output.
     void backward(batch_view<T const> in, batch_view<T const> grad_out) { m_layer.backward(in, grad_out, false); }
 
-    std::span<T> params() noexcept { return m_params; }
-    std::span<T const> params() const noexcept { return m_params; }
+    // From now on computes with `owner`'s parameters (which must outlive this network, and be
+    // of a network of the same model and input shape) and keeps only its own gradients and
+    // activations: a replica for one thread's share of a batch.
+    void share_parameters_of(network& owner) {
+        HTUNE_CHECK_AS(shape_error, owner.m_input_shape == m_input_shape && owner.m_params_view.size() == m_grads.size(),
+                       "htune::nn::network::share_parameters_of: the networks differ (", owner.m_params_view.size(),
+                       " and ", m_grads.size(), " parameters)");
+        m_layer.bind(owner.m_params_view, std::span<T>(m_grads));
+        m_params_view = owner.m_params_view;
+        std::vector<T>().swap(m_params);
+    }
+
+    std::span<T> params() noexcept { return m_params_view; }
+    std::span<T const> params() const noexcept { return m_params_view; }
     std::span<T> grads() noexcept { return m_grads; }
     std::span<T const> grads() const noexcept { return m_grads; }
     std::span<param_block const> weight_blocks() const noexcept { return m_weight_blocks; }
@@ -97,8 +110,9 @@ private:
     shape m_input_shape;
     shape m_output_shape;
     std::size_t m_max_batch = 0;
-    std::vector<T> m_params;
+    std::vector<T> m_params; // empty once the network shares another's
     std::vector<T> m_grads;
+    std::span<T> m_params_view; // m_params, or the shared ones (moving a vector keeps its buffer)
     std::vector<param_block> m_weight_blocks;
 };
 

@@ -19,6 +19,7 @@ struct precision_tag {};
 struct blas_threads_tag {};
 struct flush_denormals_tag {};
 struct threads_tag {};
+struct split_batch_tag {};
 
 template <auto N>
 struct epochs {
@@ -87,6 +88,20 @@ struct threads {
     using htune_role = role::setting;
     using tag = threads_tag;
     static constexpr std::size_t value = N;
+};
+
+// With threads<N>, N > 1: split each batch's rows between the N threads as well (data
+// parallelism, default false). Each thread runs the forward and backward pass of its share with
+// its own activations and gradients and one BLAS thread; the gradients are summed (fused into
+// the optimizer's update) before the one update of the shared parameters. Small models gain the
+// most: their products are too small for BLAS threads to pay. The result is reproducible for a
+// given N but differs from one thread's in the last bits, as sums are taken in another order;
+// dropout draws the same masks. Layers that need statistics of the whole batch cannot be split.
+template <bool On>
+struct split_batch {
+    using htune_role = role::setting;
+    using tag = split_batch_tag;
+    static constexpr bool value = On;
 };
 
 } // namespace htune::train

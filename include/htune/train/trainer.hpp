@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <numeric>
 #include <span>
 #include <tuple>
@@ -175,7 +176,15 @@ public:
     // when the model ends in softmax), so a metric never sees logits it did not ask for.
     evaluation evaluate(data::dataset<T> const& d) {
         data::detail::check_target_rows(d, "htune::train::fit_result::evaluate: ");
-        auto out = raw_outputs(d);
+        return score(raw_outputs(d), d);
+    }
+
+private:
+    template <class M, class... O>
+    friend class trainer; // evaluates in parallel on its replicas
+
+    // The loss and the metric of outputs already computed for every sample of d.
+    evaluation score(tensor<T, 2> out, data::dataset<T> const& d) const {
         auto const y = d.all_targets();
         batch_view<T const> all{out.data(), out.shape()[0], out.shape()[1]};
         double const loss = static_cast<double>(m_loss.value(all, y));
@@ -183,7 +192,27 @@ public:
         return {loss, static_cast<double>(m_metric(all, y))};
     }
 
-private:
+    void check_features(data::dataset<T> const& d) const {
+        HTUNE_CHECK_AS(shape_error, d.feature_count() == m_net.input_shape().size(), "htune::train: data has ",
+                       d.feature_count(), " features per sample, the model takes ", m_net.input_shape().size(),
+                       " (shape ", m_net.input_shape(), ")");
+    }
+
+    // Forward passes (not training) of rows [begin, end) of d through `net`, into those rows of out.
+    template <class Net>
+    static void forward_rows(Net& net, data::dataset<T> const& d, std::size_t begin, std::size_t end,
+                             tensor<T, 2>& out) {
+        std::size_t const k = out.shape()[1];
+        nn::context ctx;
+        std::size_t const step = net.max_batch();
+        for (std::size_t first = begin; first < end; first += step) {
+            std::size_t const rows = std::min(step, end - first);
+            batch_view<T const> in{d.features.data() + first * d.feature_count(), rows, d.feature_count()};
+            auto const o = net.forward(in, ctx);
+            std::copy(o.begin(), o.end(), out.data() + first * k);
+        }
+    }
+
     static void to_probabilities(tensor<T, 2>& out) {
         for (std::size_t r = 0; r < out.shape()[0]; ++r) {
             T* row = out.data() + r * out.shape()[1];
@@ -192,21 +221,10 @@ private:
     }
 
     tensor<T, 2> raw_outputs(data::dataset<T> const& d) {
-        HTUNE_CHECK_AS(shape_error, d.feature_count() == m_net.input_shape().size(), "htune::train: data has ",
-                       d.feature_count(), " features per sample, the model takes ", m_net.input_shape().size(),
-                       " (shape ", m_net.input_shape(), ")");
-        std::size_t const n = d.size();
-        std::size_t const k = m_net.output_shape().size();
-        tensor<T, 2> out = tensor<T, 2>::from_shape({n, k});
+        check_features(d);
+        tensor<T, 2> out = tensor<T, 2>::from_shape({d.size(), m_net.output_shape().size()});
         scoped_flush_denormals flush(flush_denormals);
-        nn::context ctx;
-        std::size_t const step = m_net.max_batch();
-        for (std::size_t first = 0; first < n; first += step) {
-            std::size_t const rows = std::min(step, n - first);
-            batch_view<T const> in{d.features.data() + first * d.feature_count(), rows, d.feature_count()};
-            auto const o = m_net.forward(in, ctx);
-            std::copy(o.begin(), o.end(), out.data() + first * k);
-        }
+        forward_rows(m_net, d, 0, d.size(), out);
         return out;
     }
 
@@ -224,7 +242,8 @@ class trainer {
     static_assert((detail::is_known_role<Options> && ...),
                   "htune::train::trainer<Model, Options...>: an option has no role the trainer takes; options are "
                   "optimizers, losses, regularizers, schedules, metrics, callbacks and settings (epochs<N>, "
-                  "batch_size<N>, learning_rate<V>, shuffle<B>, precision<T>, blas_threads<N>, flush_denormals<B>, threads<N>)");
+                  "batch_size<N>, learning_rate<V>, shuffle<B>, precision<T>, blas_threads<N>, flush_denormals<B>, threads<N>, "
+                  "split_batch<B>)");
     static_assert(detail::count_role<role::optimizer, Options...> <= 1,
                   "htune::train::trainer: give at most one optimizer");
     static_assert(detail::count_role<role::loss, Options...> <= 1, "htune::train::trainer: give at most one loss");
@@ -238,7 +257,8 @@ class trainer {
                       detail::count_tag<shuffle_tag, Options...> <= 1 &&
                       detail::count_tag<blas_threads_tag, Options...> <= 1 &&
                       detail::count_tag<flush_denormals_tag, Options...> <= 1 &&
-                      detail::count_tag<threads_tag, Options...> <= 1,
+                      detail::count_tag<threads_tag, Options...> <= 1 &&
+                      detail::count_tag<split_batch_tag, Options...> <= 1,
                   "htune::train::trainer: a setting is given twice");
 
     static constexpr bool model_ends_in_softmax = detail::ends_with_softmax<Model>::value;
@@ -303,6 +323,8 @@ public:
     bool flush_denormals = detail::pick_setting_t<flush_denormals_tag, train::flush_denormals<true>, Options...>::value;
     // Threads for the trainer's own loops (the optimizer update); see train::threads<N>.
     std::size_t threads = detail::pick_setting_t<threads_tag, train::threads<1>, Options...>::value;
+    // With threads > 1, split each batch's rows between the threads too; see train::split_batch<B>.
+    bool split_batch = detail::pick_setting_t<split_batch_tag, train::split_batch<false>, Options...>::value;
 
     trainer() = default;
 
@@ -317,9 +339,14 @@ public:
     // is faster depends on the machine and the batch (docs/getting_started.md, "BLAS threads");
     // what always hurts is two thread pools competing for the cores, so parallel trials give each
     // training one thread.
+    // With split batches each thread calls BLAS on its own share, so BLAS gets one thread.
     int blas_threads_for(std::size_t /*batch*/) const noexcept {
+        if (splits_batches()) return 1;
         return blas_threads > 0 ? blas_threads : htune::blas_threads::get();
     }
+
+    // True when fit() splits each batch's rows between threads.
+    bool splits_batches() const noexcept { return split_batch && threads > 1; }
 
 private:
     // The loss the network is trained on: the user's, or its fused form (which has no settings).
@@ -388,11 +415,16 @@ private:
         }
 
         typename optimizer_type::template state<T> opt_state(optimizer, net.params().size());
-        data::dataset<T> batch;
-        batch.features.resize({bs, train.feature_count()});
-        if (train.is_classification()) batch.labels.resize({bs});
-        else batch.targets.resize({bs, train.targets.shape()[1]});
-        tensor<T, 2> grad_out = tensor<T, 2>::from_shape({bs, net.output_shape().size()});
+        // One share of each batch per thread when batches are split, else one share for all rows.
+        std::size_t const shares = splits_batches() ? threads : 1;
+        std::size_t const share_rows = (bs + shares - 1) / shares;
+        std::vector<batch_share> share(shares);
+        for (auto& sh : share) {
+            sh.batch.features.resize({share_rows, train.feature_count()});
+            if (train.is_classification()) sh.batch.labels.resize({share_rows});
+            else sh.batch.targets.resize({share_rows, train.targets.shape()[1]});
+            sh.grad_out = tensor<T, 2>::from_shape({share_rows, net.output_shape().size()});
+        }
         std::vector<std::size_t> order(n);
         std::iota(order.begin(), order.end(), std::size_t{0});
 
@@ -411,10 +443,20 @@ private:
         result_type result(std::move(net), training_loss_value(), metric, fuses_softmax);
         result.flush_denormals = flush_denormals;
         auto& network = result.network();
+        // Shares after the first run on replicas: their own activations and gradients, the
+        // parameters of `network`.
+        std::vector<nn::network<T, trained_model>> replicas;
+        replicas.reserve(shares - 1);
+        for (std::size_t k = 1; k < shares; ++k) {
+            rng unused = rng::stream(seed, 4);
+            // Batches of share_rows while training; larger ones when evaluating in parallel.
+            replicas.emplace_back(trained_spec(), train.input_shape(), std::max(share_rows, max_batch / shares),
+                                  unused);
+            replicas.back().share_parameters_of(network);
+        }
         std::size_t const batches = (n + bs - 1) / bs;
         std::size_t step = 0;
         training_loss const loss_fn = training_loss_value();
-        nn::context ctx{true, &dropout_gen};
 
         for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
             auto const start = std::chrono::steady_clock::now();
@@ -424,23 +466,58 @@ private:
             for (std::size_t b = 0; b < batches; ++b) {
                 std::size_t const first = b * bs;
                 std::size_t const rows = std::min(bs, n - first);
-                data::gather(train, std::span<std::size_t const>(order.data() + first, rows), batch);
-                batch_view<T const> x = rows_of(std::as_const(batch.features), rows);
-                auto const out = network.forward(x, ctx);
-                auto const y = batch.targets_of_rows(0, rows);
-                T const batch_loss = loss_fn.value_and_gradient(out, y, rows_of(grad_out, rows));
+                std::size_t const chunk = (rows + shares - 1) / shares; // share 0 is never empty
+                for (std::size_t k = 1; k < shares; ++k) share[k].generator = dropout_gen;
+                auto run_share = [&](std::size_t k) {
+                    auto& sh = share[k];
+                    sh.first_row = std::min(rows, k * chunk);
+                    sh.rows = std::min(rows, sh.first_row + chunk) - sh.first_row;
+                    if (sh.rows == 0) return;
+                    auto& net_k = k == 0 ? network : replicas[k - 1];
+                    nn::context ctx{true, k == 0 ? &dropout_gen : &sh.generator, sh.first_row};
+                    auto work = [&] {
+                        data::gather(train, std::span<std::size_t const>(order.data() + first + sh.first_row, sh.rows),
+                                     sh.batch);
+                        batch_view<T const> x = rows_of(std::as_const(sh.batch.features), sh.rows);
+                        auto const out = net_k.forward(x, ctx);
+                        auto const y = sh.batch.targets_of_rows(0, sh.rows);
+                        auto grad = rows_of(sh.grad_out, sh.rows);
+                        sh.loss = loss_fn.value_and_gradient(out, y, grad);
+                        // The loss is a mean over the share's rows; the batch's is over all rows.
+                        if (sh.rows != rows) {
+                            T const scale = static_cast<T>(static_cast<double>(sh.rows) / static_cast<double>(rows));
+                            for (std::size_t i = 0; i < grad.size(); ++i) grad.data[i] *= scale;
+                        }
+                        net_k.backward(x, rows_of(std::as_const(sh.grad_out), sh.rows));
+                    };
+                    if (k == 0) {
+                        work();
+                    } else {
+                        // A worker must not throw (thread_team): its error is rethrown below.
+                        try {
+                            work();
+                        } catch (...) {
+                            sh.error = std::current_exception();
+                        }
+                    }
+                };
+                if (shares == 1) run_share(0);
+                else team.for_each_thread(run_share);
+                for (auto& sh : share)
+                    if (sh.error) std::rethrow_exception(std::exchange(sh.error, nullptr));
+                T batch_loss = share[0].loss;
+                if (shares > 1) {
+                    double total = 0;
+                    for (auto const& sh : share)
+                        if (sh.rows > 0) total += static_cast<double>(sh.loss) * static_cast<double>(sh.rows);
+                    batch_loss = static_cast<T>(total / static_cast<double>(rows));
+                }
                 if (!std::isfinite(batch_loss))
                     htune::detail::throw_error<error>("htune::train::trainer: training diverged: the loss is ",
                                                       batch_loss, " at epoch ", epoch + 1, ", batch ", b + 1,
                                                       " (learning rate ", lr, ")");
-                network.backward(x, rows_of(std::as_const(grad_out), rows));
-                add_regularizer_gradients(network);
                 lr = learning_rate * schedule.factor(optim::progress{epoch, epochs, step, epochs * batches});
-                std::span<T const> const grads(network.grads());
-                if constexpr (requires { opt_state.step(network.params(), grads, static_cast<T>(lr), team); })
-                    opt_state.step(network.params(), grads, static_cast<T>(lr), team);
-                else
-                    opt_state.step(network.params(), grads, static_cast<T>(lr));
+                update(network, replicas, share, opt_state, static_cast<T>(lr), team);
                 ++step;
                 loss_sum += static_cast<double>(batch_loss) * static_cast<double>(rows);
                 if constexpr (std::tuple_size_v<callback_tuple> > 0) {
@@ -459,7 +536,8 @@ private:
             info.penalty = regularizer_penalty(network);
             info.learning_rate = lr;
             if (validation) {
-                auto const e = result.evaluate(*validation);
+                auto const e = replicas.empty() ? result.evaluate(*validation)
+                                                : evaluate_split(result, replicas, *validation, team);
                 info.validation_loss = e.loss;
                 info.validation_score = e.score;
             }
@@ -485,6 +563,90 @@ private:
         if (keep_best && !best_params.empty())
             std::copy(best_params.begin(), best_params.end(), network.params().begin());
         return result;
+    }
+
+    // One thread's share of a batch: its rows, its gradient of the loss, its generator copy.
+    struct batch_share {
+        data::dataset<T> batch;
+        tensor<T, 2> grad_out;
+        rng generator;
+        std::size_t first_row = 0;
+        std::size_t rows = 0;
+        T loss = 0;
+        std::exception_ptr error;
+    };
+
+    // result.evaluate(d), its forward passes shared out between the threads: thread k runs the
+    // k-th part of the rows on the network (k = 0) or its replica.
+    template <class Net>
+    static evaluation evaluate_split(result_type& result, std::vector<Net>& replicas, data::dataset<T> const& d,
+                                     thread_team& team) {
+        data::detail::check_target_rows(d, "htune::train::fit_result::evaluate: ");
+        auto& network = result.network();
+        result.check_features(d);
+        tensor<T, 2> out = tensor<T, 2>::from_shape({d.size(), network.output_shape().size()});
+        std::size_t const parts = replicas.size() + 1;
+        std::size_t const chunk = (d.size() + parts - 1) / parts;
+        std::vector<std::exception_ptr> errors(parts);
+        team.for_each_thread([&](std::size_t k) {
+            std::size_t const begin = std::min(d.size(), k * chunk);
+            std::size_t const end = std::min(d.size(), begin + chunk);
+            try {
+                if (k == 0) result_type::forward_rows(network, d, begin, end, out);
+                else result_type::forward_rows(replicas[k - 1], d, begin, end, out);
+            } catch (...) {
+                errors[k] = std::current_exception();
+            }
+        });
+        for (auto& e : errors)
+            if (e) std::rethrow_exception(e);
+        return result.score(std::move(out), d);
+    }
+
+    // A split of [0, n) that first runs `before` on each part: the optimizer's update then reads
+    // gradients summed on the same thread a moment before, still in its cache.
+    template <class Before>
+    struct split_after {
+        thread_team& team;
+        Before before;
+        template <class F>
+        void operator()(std::size_t n, F&& f) {
+            team(n, [&](std::size_t begin, std::size_t end) {
+                before(begin, end);
+                f(begin, end);
+            });
+        }
+    };
+
+    // Sums the replicas' gradients into the network's (when the batch was split), adds the
+    // regularizers' gradients and takes one optimizer step.
+    template <class Net, class State>
+    void update(Net& network, std::vector<Net>& replicas, std::vector<batch_share> const& share, State& opt_state,
+                T lr, thread_team& team) const {
+        constexpr bool splits_step = requires { opt_state.step(network.params(), std::span<T const>(), lr, team); };
+        std::span<T const> const grads(network.grads());
+        if (replicas.empty()) {
+            add_regularizer_gradients(network);
+            if constexpr (splits_step) opt_state.step(network.params(), grads, lr, team);
+            else opt_state.step(network.params(), grads, lr);
+            return;
+        }
+        auto sum = [&network, &replicas, &share](std::size_t begin, std::size_t end) {
+            T* __restrict total = network.grads().data();
+            for (std::size_t k = 1; k < share.size(); ++k) {
+                if (share[k].rows == 0) continue;
+                T const* __restrict g = replicas[k - 1].grads().data();
+                for (std::size_t i = begin; i < end; ++i) total[i] += g[i];
+            }
+        };
+        if constexpr (splits_step && std::tuple_size_v<regularizer_tuple> == 0) {
+            opt_state.step(network.params(), grads, lr, split_after<decltype(sum)>{team, sum});
+        } else {
+            team(grads.size(), sum);
+            add_regularizer_gradients(network);
+            if constexpr (splits_step) opt_state.step(network.params(), grads, lr, team);
+            else opt_state.step(network.params(), grads, lr);
+        }
     }
 
     template <class Net>

@@ -272,6 +272,8 @@ public:
         // Threads for each trial's own loops (train::threads<N>); with jobs > 1 trials at once, each
         // trial has its own team, so jobs x threads threads run.
         std::optional<std::size_t> threads;
+        // With threads > 1: split each batch's rows between them too (train::split_batch<B>).
+        std::optional<bool> split_batch;
     };
 
     space_type space{};
@@ -315,6 +317,7 @@ private:
         if (settings.batch_size) trainer.batch_size = *settings.batch_size;
         if (settings.learning_rate) trainer.learning_rate = *settings.learning_rate;
         if (settings.threads) trainer.threads = *settings.threads;
+        if (settings.split_batch) trainer.split_batch = *settings.split_batch;
     }
 
     // The rows every trial is scored on, drawn once per run.
