@@ -1,16 +1,18 @@
 // htune's side of `bench/run mlp`: one epoch of the 784-128-10 MLP (ReLU, Adam 1e-3, softmax
 // cross-entropy) on Fashion-MNIST's training set; prints one JSON line.
 //
-//   bench_mlp_htune BATCH [DATA_DIR] [REPEATS]
+//   bench_mlp_htune BATCH [DATA_DIR] [REPEATS] [whole|split]
 //
 // Each repeat trains one epoch from the same seed; the fastest is reported.
 // BLAS threads follow OPENBLAS_NUM_THREADS when set (the harness tries the settings), else the
 // trainer's own choice; OMP_NUM_THREADS (htune uses no OpenMP) sets the trainer's own threads
-// (train::threads, the optimizer update), so the harness's "omp" axis means the same for both.
+// (train::threads, the optimizer update), so the harness's "omp" axis means the same for both;
+// the variant "split" also splits each batch's rows between those threads (train::split_batch).
 #include <htune/htune.hpp>
 
 #include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <filesystem>
 #include <iostream>
@@ -30,6 +32,9 @@ int main(int argc, char** argv) try {
     if (env) trainer.blas_threads = std::atoi(env);
     if (char const* own = std::getenv("OMP_NUM_THREADS"); own && std::atoi(own) > 0)
         trainer.threads = static_cast<std::size_t>(std::atoi(own));
+    std::string const variant = argc > 4 ? argv[4] : "whole";
+    if (variant != "whole" && variant != "split") throw std::invalid_argument("unknown variant " + variant);
+    trainer.split_batch = variant == "split";
     int const threads = trainer.blas_threads_for(batch);
 
     int const repeats = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
@@ -42,7 +47,7 @@ int main(int argc, char** argv) try {
         all += std::to_string(e.seconds);
     }
     std::cout << "{\"impl\":\"htune\",\"batch\":" << batch << ",\"blas\":" << threads
-              << ",\"threads\":" << trainer.threads
+              << ",\"threads\":" << trainer.threads << ",\"split_batch\":" << (trainer.splits_batches() ? "true" : "false")
               << ",\"seconds\":" << best.seconds << ",\"samples\":" << train_set.size()
               << ",\"sps\":" << best.samples_per_second << ",\"loss\":" << best.train_loss
               << ",\"repeats\":" << repeats << ",\"all_seconds\":[" << all << "]}\n";

@@ -3,7 +3,12 @@
 // softmax, optimizer step or data gather). No training framework can run the epoch faster than
 // this on the same BLAS, so htune's epoch time divided by this one is the "floor ratio".
 //
-//   gemm_floor BATCH [DATA_DIR] [REPEATS]
+//   gemm_floor BATCH [DATA_DIR] [REPEATS] [whole|split]
+//
+// "split" is the floor of a trainer that splits each batch's rows between two threads
+// (htune's train::split_batch): two threads, one BLAS thread each, each running the products of
+// its half of every batch's rows with its own buffers, with no synchronisation at all between
+// them (a real trainer must also wait for both halves at every batch and sum their gradients).
 //
 // DATA_DIR is accepted for the runner protocol (bench/README.md) and ignored: the input is a
 // 60000x784 row-major matrix of values in [0,1), walked batch by batch, so the epoch streams the
@@ -28,11 +33,13 @@
 #include <cstdlib>
 #include <ctime>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern "C" {
 // OpenBLAS extensions; weak so that the program still links against another CBLAS.
 int openblas_get_num_threads(void) __attribute__((weak));
+void openblas_set_num_threads(int) __attribute__((weak));
 char* openblas_get_corename(void) __attribute__((weak));
 }
 
@@ -84,17 +91,36 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  std::string const variant = argc > 4 ? argv[4] : "whole";
+  if (variant != "whole" && variant != "split") {
+    std::fprintf(stderr, "gemm_floor: unknown variant '%s' (whole or split)\n", argv[4]);
+    return 2;
+  }
+  bool const split = variant == "split";
+  if (split && openblas_set_num_threads) openblas_set_num_threads(1);
+  int const workers = split ? 2 : 1;
+
   splitmix g{42};
   std::vector<float> X(std::size_t(n_samples) * n_in);
   std::vector<float> W1(std::size_t(n_in) * n_hidden), W2(std::size_t(n_hidden) * n_out);
-  std::vector<float> H(std::size_t(batch) * n_hidden), Y(std::size_t(batch) * n_out);
-  std::vector<float> dY(std::size_t(batch) * n_out), dH(std::size_t(batch) * n_hidden);
-  std::vector<float> dW1(W1.size()), dW2(W2.size());
   fill(X, g, 0.0f, 1.0f);
   fill(W1, g, -0.05f, 0.05f);
   fill(W2, g, -0.1f, 0.1f);
-  fill(dY, g, -0.1f, 0.1f);
-  fill(H, g, 0.0f, 1.0f);
+  // Each worker's activations and gradients.
+  struct buffers {
+    std::vector<float> H, Y, dY, dH, dW1, dW2;
+  };
+  std::vector<buffers> buf(static_cast<std::size_t>(workers));
+  for (auto& w : buf) {
+    w.H.resize(std::size_t(batch) * n_hidden);
+    w.Y.resize(std::size_t(batch) * n_out);
+    w.dY.resize(std::size_t(batch) * n_out);
+    w.dH.resize(std::size_t(batch) * n_hidden);
+    w.dW1.resize(W1.size());
+    w.dW2.resize(W2.size());
+    fill(w.dY, g, -0.1f, 0.1f);
+    fill(w.H, g, 0.0f, 1.0f);
+  }
 
   auto const row_major = CblasRowMajor;
   auto const N = CblasNoTrans;
@@ -109,9 +135,16 @@ int main(int argc, char** argv) {
   for (int r = 0; r < repeats && done == n_samples; ++r) {
     auto const t0 = std::chrono::steady_clock::now();
     double const c0 = cpu_now();
+    // Worker `w` of `workers` takes its share of every batch's rows.
+    auto epoch = [&](int w, int* done_at) {
+    auto& [H, Y, dY, dH, dW1, dW2] = buf[std::size_t(w)];
     for (int start = 0; start < n_samples; start += batch) {
-      int const b = std::min(batch, n_samples - start);
-      float const* x = X.data() + std::size_t(start) * n_in;
+      int const rows = std::min(batch, n_samples - start);
+      int const chunk = (rows + workers - 1) / workers;
+      int const first = std::min(rows, w * chunk);
+      int const b = std::min(rows, first + chunk) - first;
+      if (b == 0) continue;
+      float const* x = X.data() + std::size_t(start + first) * n_in;
       // forward
       cblas_sgemm(row_major, N, N, b, n_hidden, n_in, 1.0f, x, n_in, W1.data(), n_hidden, 0.0f,
                   H.data(), n_hidden);
@@ -126,15 +159,25 @@ int main(int argc, char** argv) {
                   dW1.data(), n_hidden);
       if (deadline > 0 &&
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > deadline) {
-        done = start + b;
+        *done_at = start + rows;
         break;
       }
+    }
+    };
+    if (split) {
+      int other_done = n_samples;
+      std::thread second(epoch, 1, &other_done);
+      epoch(0, &done);
+      second.join();
+      done = std::min(done, other_done);
+    } else {
+      epoch(0, &done);
     }
     auto const t1 = std::chrono::steady_clock::now();
     double const scale = double(n_samples) / double(done);
     times.push_back(std::chrono::duration<double>(t1 - t0).count() * scale);
     cpus.push_back((cpu_now() - c0) * scale);
-    checksum += double(dW1[7]) + double(dW2[3]) + double(Y[1]);
+    checksum += double(buf[0].dW1[7]) + double(buf[0].dW2[3]) + double(buf[0].Y[1]);
   }
 
   auto const best_at = std::min_element(times.begin(), times.end()) - times.begin();
@@ -144,11 +187,11 @@ int main(int argc, char** argv) {
   int const blas_threads = openblas_get_num_threads ? openblas_get_num_threads() : 0;
   char const* core = openblas_get_corename ? openblas_get_corename() : "unknown";
   std::printf(
-      "{\"impl\":\"gemm_floor\",\"batch\":%d,\"omp\":%d,\"blas\":%d,\"seconds\":%.6f,"
+      "{\"impl\":\"gemm_floor\",\"variant\":\"%s\",\"batch\":%d,\"omp\":%d,\"blas\":%d,\"seconds\":%.6f,"
       "\"samples\":%d,\"sps\":%.1f,\"loss\":null,\"cpu_seconds\":%.6f,\"repeats\":%zu,"
       "\"all_seconds\":[%s],\"partial\":%s,\"samples_done\":%d,\"openblas_threads\":%d,"
       "\"openblas_core\":\"%s\",\"checksum\":%.6g}\n",
-      batch, env_int("OMP_NUM_THREADS"), env_int("OPENBLAS_NUM_THREADS"), best, n_samples,
+      variant.c_str(), batch, env_int("OMP_NUM_THREADS"), env_int("OPENBLAS_NUM_THREADS"), best, n_samples,
       n_samples / best, cpus[std::size_t(best_at)], times.size(), all.c_str(),
       done < n_samples ? "true" : "false", done, blas_threads, core, checksum);
   return 0;

@@ -81,14 +81,21 @@ def impl_specs(build_dir, data_dir, repeats):
     else:
         pytorch["missing"] = "not available (python3-torch for %s)" % PYTHON
     return {
-        # htune's runner: the thread settings are tried like any peer's.
-        "htune": native("bench_mlp_htune", "htune runner", source="bench/mlp/bench_mlp.cpp"),
+        # htune's runner: the thread settings are tried like any peer's; with 2 own threads also
+        # with each batch's rows split between them (train::split_batch, one BLAS thread).
+        "htune": dict(native("bench_mlp_htune", "htune runner", ["whole", "split"],
+                             source="bench/mlp/bench_mlp.cpp"),
+                      skip=lambda omp, blas, v: v == "split" and (omp, blas) != (2, 1)),
         "pytorch": pytorch,
         # libdlib.so does not use OpenMP; its two loops are tried as variants.
         "dlib": native("bench_mlp_dlib", "dlib (libdlib-dev)", ["direct", "trainer"],
                        THREADS_BLAS_ONLY),
-        "gemm_floor": native("bench_mlp_gemm_floor", "gemm floor", threads=THREADS_BLAS_ONLY,
-                             min_repeats=FLOOR_REPEATS),
+        # The floor of the same shapes ("whole" batches, BLAS threads tried), and the floor of a
+        # trainer that splits each batch's rows between two threads ("split": half the rows each,
+        # one BLAS thread each, no synchronisation), reported beside it as gemm_floor_split.
+        "gemm_floor": dict(native("bench_mlp_gemm_floor", "gemm floor", ["whole", "split"],
+                                  threads=THREADS_BLAS_ONLY, min_repeats=FLOOR_REPEATS),
+                           skip=lambda omp, blas, v: v == "split" and blas != 1),
     }
 
 
@@ -194,6 +201,7 @@ def main():
     start = time.monotonic()
     results = []   # every measured (impl, batch, omp, blas, variant)
     best_so_far = {}  # (impl, batch) -> fastest complete measurement
+    best_variant = {}  # (impl, batch, variant) -> fastest complete measurement
     problems = []  # (impl, batch, setting, message)
     skipped = 0
     print("mlp: 784-128-10 ReLU, Adam 1e-3, softmax CE, 1 epoch of Fashion-MNIST train (60000),"
@@ -205,7 +213,7 @@ def main():
     if load0 is not None and load0 > 0.5:
         print("warning: load average %.2f before the run: other work shares the cores, so the "
               "figures are noisy and multi-thread settings are penalised" % load0)
-    header = "%-10s %5s %4s %4s %-8s %9s %10s %8s %5s %6s" % (
+    header = "%-16s %5s %4s %4s %-8s %9s %10s %8s %5s %6s" % (
         "impl", "batch", "omp", "blas", "variant", "seconds", "samples/s", "loss", "cpu%", "wall")
     print(header)
     print("-" * len(header))
@@ -219,10 +227,13 @@ def main():
                 if "missing" in spec or (omp, blas) not in spec["threads"]:
                     continue
                 for variant in spec["variants"]:
+                    if "skip" in spec and spec["skip"](omp, blas, variant):
+                        continue
                     if time.monotonic() - start > args.budget:
                         skipped += 1
                         continue
-                    key = (name, batch)
+                    # The split floor is a floor of its own, not a setting of the whole one.
+                    key = (name + "_split" if name == "gemm_floor" and variant == "split" else name, batch)
                     fastest = best_so_far.get(key)
                     if fastest:
                         deadline = max(3.0, args.slow_factor * fastest["seconds"])
@@ -234,7 +245,7 @@ def main():
                     vname = variant or rec and rec.get("loop") or ""
                     if rec is None:
                         problems.append((name, batch, (omp, blas, variant), err))
-                        print("%-10s %5d %4d %4d %-8s %s" % (name, batch, omp, blas, vname,
+                        print("%-16s %5d %4d %4d %-8s %s" % (name, batch, omp, blas, vname,
                                                              "FAILED: " + err))
                         continue
                     # The setting is what the process was given; what the runner says it used
@@ -246,8 +257,11 @@ def main():
                     partial = bool(rec.get("partial"))
                     if not partial and (fastest is None or rec["sps"] > fastest["sps"]):
                         best_so_far[key] = rec
+                    vkey = (name, batch, vname)
+                    if not partial and (vkey not in best_variant or rec["sps"] > best_variant[vkey]["sps"]):
+                        best_variant[vkey] = rec
                     cpu = rec.get("cpu_seconds")
-                    print("%-10s %5d %4d %4d %-8s %9s %10s %8s %5s %6.1f%s" % (
+                    print("%-16s %5d %4d %4d %-8s %9s %10s %8s %5s %6.1f%s" % (
                         name, batch, omp, blas, vname,
                         ("~%.2f" if partial else "%.3f") % rec["seconds"],
                         ("~%.0f" if partial else "%.0f") % rec["sps"],
@@ -261,26 +275,30 @@ def main():
     print()
     print("best setting per implementation (ratios: htune samples/s over the peer's; floor ratio:"
           " htune epoch time over the GEMM floor's, lower is better)")
-    head2 = "%-10s %5s %-14s %10s %9s %12s" % ("impl", "batch", "omp/blas/var", "samples/s",
+    head2 = "%-16s %5s %-14s %10s %9s %12s" % ("impl", "batch", "omp/blas/var", "samples/s",
                                               "seconds", "htune ratio")
     print(head2)
     print("-" * len(head2))
+    shown = list(names) + (["gemm_floor_split"] if "gemm_floor" in names else [])
     for batch in batches:
         h = best.get(("htune", batch))
-        for name in names:
+        for name in shown:
             r = best.get((name, batch))
             if r is None:
-                why = specs[name].get("missing") or "no successful run"
-                print("%-10s %5d %s" % (name, batch, name + ": " + why))
+                why = specs.get(name, {}).get("missing") or "no successful run"
+                print("%-16s %5d %s" % (name, batch, name + ": " + why))
                 continue
             setting = "%d/%d%s" % (r["omp"], r["blas"], "/" + r["variant"] if r["variant"] else "")
             if name == "htune":
                 rel = "1"
             elif name == "gemm_floor":
                 rel = "floor %s" % fmt(ratio(r["sps"], h["sps"]) if h else None, "%.2f")
+            elif name == "gemm_floor_split":
+                hs = best_variant.get(("htune", batch, "split"))
+                rel = "split %s" % fmt(ratio(r["sps"], hs["sps"]) if hs else None, "%.2f")
             else:
                 rel = fmt(ratio(h["sps"], r["sps"]) if h else None, "%.2fx")
-            print("%-10s %5d %-14s %10.0f %9.3f %12s" % (name, batch, setting, r["sps"],
+            print("%-16s %5d %-14s %10.0f %9.3f %12s" % (name, batch, setting, r["sps"],
                                                         r["seconds"], rel))
 
     def sps(name, batch):
@@ -290,13 +308,19 @@ def main():
     out = {"bench": "mlp"}
     for batch in batches:
         sfx = "" if batch == 64 else "_%d" % batch
-        h, pt, dl, fl = (sps(n, batch) for n in ("htune", "pytorch", "dlib", "gemm_floor"))
+        h, pt, dl, fl, fs = (sps(n, batch) for n in ("htune", "pytorch", "dlib", "gemm_floor",
+                                                      "gemm_floor_split"))
+        hs = best_variant.get(("htune", batch, "split"))
+        hs = hs["sps"] if hs else None
         out.update({
             "htune_sps" + sfx: h, "pytorch_sps" + sfx: pt, "dlib_sps" + sfx: dl,
             "floor_sps" + sfx: fl,
             "ratio_pytorch" + sfx: ratio(h, pt), "ratio_dlib" + sfx: ratio(h, dl),
             # epoch time ratio = floor samples/s over htune samples/s
             "floor_ratio" + sfx: ratio(fl, h),
+            # htune with split batches against the GEMMs of split batches alone
+            "htune_split_sps" + sfx: hs, "floor_split_sps" + sfx: fs,
+            "floor_ratio_split" + sfx: ratio(fs, hs),
         })
     goals = {}
     for k, (op, target) in GOALS.items():

@@ -79,6 +79,9 @@ int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::siz
     e2e_pipeline tuner;
     std::size_t const own_threads = env_count("BENCH_HTUNE_THREADS", 1);
     tuner.settings.threads = own_threads;
+    // BENCH_HTUNE_SPLIT=1: those threads also split each batch's rows (train::split_batch).
+    bool const split = env_count("BENCH_HTUNE_SPLIT", 0) != 0;
+    tuner.settings.split_batch = split;
     auto const start = clock_type::now();
     auto const r = tuner.run(
       train, test, {.trials = trials, .seed = seed, .jobs = jobs, .progress = tune::progress_display::off});
@@ -90,6 +93,7 @@ int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::siz
               << ",\"test\":" << r.test->score << ",\"complete\":" << r.count(tune::trial_state::complete)
               << ",\"pruned\":" << r.count(tune::trial_state::pruned) << ",\"epochs\":" << epochs
               << ",\"jobs\":" << jobs << ",\"blas\":" << blas_threads::get() << ",\"threads\":" << own_threads
+              << ",\"split_batch\":" << (split && own_threads > 1 ? "true" : "false")
               << ",\"setting_threads\":" << env_count("BENCH_SETTING_THREADS", 0) << ",\"best_config\":\""
               << to_string(r.best.config) << "\"}\n";
     return 0;

@@ -20,13 +20,14 @@ def main():
 
     def e2e(impl, key):
         # The fastest run of this implementation in this setting (Optuna + PyTorch with and without
-        # flushing subnormals; htune with its threads on BLAS or on its own loops).
+        # flushing subnormals; htune with its threads on BLAS or on its own loops, split or not).
         runs = [r for r in by(impl, "e2e") if setting(r) == key]
         return min(runs, key=lambda r: r["seconds"]) if runs else None
 
     for r in by("optuna_pytorch", "e2e") + by("htune", "e2e"):
         how = (f"flush_denormals={r.get('flush_denormals', False)}" if r["impl"] != "htune"
-               else f"BLAS threads {r.get('blas')}, own threads {r.get('threads', 1)}")
+               else f"BLAS threads {r.get('blas')}, own threads {r.get('threads', 1)}"
+                    + (", split batches" if r.get("split_batch") else ""))
         print(f"{r['impl']:<15} {setting(r)[0]} job(s) x {setting(r)[1]} thread(s), {how}: {r['seconds']:.1f} s")
 
     print(f"{'end to end':<18}{'jobs':>5}{'thr':>4}{'seconds':>9}{'best val':>10}{'test':>9}{'compl':>6}"

@@ -7,7 +7,8 @@
 #    each (one trial at a time, one BLAS/torch thread), one trial at a time on two threads, and two
 #    trials at once on one thread each; Optuna + PyTorch runs twice per setting, as it comes and
 #    with torch.set_flush_denormal(True) (htune's trainer flushes subnormals), and htune's threads
-#    go either to BLAS or to its own loops (train::threads); each side's faster run counts;
+#    go to BLAS, or to its own loops (train::threads), or to its own loops with each batch's rows
+#    split between them (train::split_batch); each side's faster run counts;
 # 2. zero overhead: one trial through the tuner against the same work written by hand over
 #    xtensor-blas, and the same trial with its activation and optimizer switched per component
 #    (hp_switch), natively (best of 3) and under callgrind (instructions of the trial only; the
@@ -46,13 +47,15 @@ start=$(date +%s)
 for setting in "1 1" "1 2" "2 1"; do
   read -r jobs threads <<<"$setting"
   echo "--- end to end: $trials trials, $rows images, seed $seed, $jobs trial(s) at once, $threads thread(s)"
-  # htune's threads go to BLAS, or (a second run) to its own loops with BLAS on one thread; the
-  # report keeps the faster.
+  # htune's threads go to BLAS, or to its own loops with BLAS on one thread, without and with split
+  # batches; the report keeps the fastest.
   BENCH_SETTING_THREADS=$threads OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads \
     "$htune" e2e "$rows" "$trials" "$seed" "$jobs" | tee -a "$out/all.jsonl"
   if [[ $threads -gt 1 ]]; then
-    BENCH_SETTING_THREADS=$threads BENCH_HTUNE_THREADS=$threads OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
-      "$htune" e2e "$rows" "$trials" "$seed" "$jobs" | tee -a "$out/all.jsonl"
+    for split in 0 1; do
+      BENCH_SETTING_THREADS=$threads BENCH_HTUNE_THREADS=$threads BENCH_HTUNE_SPLIT=$split OPENBLAS_NUM_THREADS=1 \
+        OMP_NUM_THREADS=1 "$htune" e2e "$rows" "$trials" "$seed" "$jobs" | tee -a "$out/all.jsonl"
+    done
   fi
   # PyTorch as it comes, then flushing subnormals as htune's trainer does; the report keeps the faster.
   for flush in 0 1; do
