@@ -83,17 +83,25 @@ int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::siz
     bool const split = env_count("BENCH_HTUNE_SPLIT", 0) != 0;
     tuner.settings.split_batch = split;
     auto const start = clock_type::now();
+    // BENCH_LAG: tuner_options::lag (unset: the study's default, jobs - 1).
+    std::optional<std::uint64_t> lag;
+    if (char const* l = std::getenv("BENCH_LAG"); l && *l) lag = std::strtoull(l, nullptr, 10);
     auto const r = tuner.run(
-      train, test, {.trials = trials, .seed = seed, .jobs = jobs, .progress = tune::progress_display::off});
+      train, test, {.trials = trials, .seed = seed, .jobs = jobs, .lag = lag, .progress = tune::progress_display::off});
     std::size_t epochs = 0; // epochs trained over all trials: the work the pruner let through
-    for (auto const& t : r.trials) epochs += t.intermediate.size();
+    double trial_seconds = 0; // summed over trials: over jobs x seconds, the share of time workers were busy
+    for (auto const& t : r.trials) {
+        epochs += t.intermediate.size();
+        trial_seconds += t.duration().count();
+    }
     double const seconds = seconds_since(start);
     std::cout << "{\"impl\":\"htune\",\"mode\":\"e2e\",\"rows\":" << train.size() << ",\"trials\":" << r.trials.size()
-              << ",\"seconds\":" << seconds << ",\"best_validation\":" << r.best.value
+              << ",\"seconds\":" << seconds << ",\"trial_seconds\":" << trial_seconds << ",\"best_validation\":" << r.best.value
               << ",\"test\":" << r.test->score << ",\"complete\":" << r.count(tune::trial_state::complete)
               << ",\"pruned\":" << r.count(tune::trial_state::pruned) << ",\"epochs\":" << epochs
               << ",\"jobs\":" << jobs << ",\"blas\":" << blas_threads::get() << ",\"threads\":" << own_threads
               << ",\"split_batch\":" << (split && own_threads > 1 ? "true" : "false")
+              << ",\"lag\":" << (lag ? std::to_string(*lag) : std::string("null"))
               << ",\"setting_threads\":" << env_count("BENCH_SETTING_THREADS", 0) << ",\"best_config\":\""
               << to_string(r.best.config) << "\"}\n";
     return 0;

@@ -24,11 +24,18 @@ def main():
         runs = [r for r in by(impl, "e2e") if setting(r) == key]
         return min(runs, key=lambda r: r["seconds"]) if runs else None
 
+    def how(r):
+        if r["impl"] != "htune":
+            return f"flush_denormals={r.get('flush_denormals', False)}"
+        return (f"BLAS threads {r.get('blas')}, own threads {r.get('threads', 1)}"
+                + (", split batches" if r.get("split_batch") else "")
+                + (f", lag {r['lag']}" if r.get("lag") is not None else ""))
+
     for r in by("optuna_pytorch", "e2e") + by("htune", "e2e"):
-        how = (f"flush_denormals={r.get('flush_denormals', False)}" if r["impl"] != "htune"
-               else f"BLAS threads {r.get('blas')}, own threads {r.get('threads', 1)}"
-                    + (", split batches" if r.get("split_batch") else ""))
-        print(f"{r['impl']:<15} {setting(r)[0]} job(s) x {setting(r)[1]} thread(s), {how}: {r['seconds']:.1f} s")
+        busy = ""
+        if r["impl"] == "htune" and r.get("trial_seconds") and r.get("jobs", 1) > 1:
+            busy = f" (trials ran {100 * r['trial_seconds'] / (r['jobs'] * r['seconds']):.0f}% of jobs x time)"
+        print(f"{r['impl']:<15} {setting(r)[0]} job(s) x {setting(r)[1]} thread(s), {how(r)}: {r['seconds']:.1f} s{busy}")
 
     print(f"{'end to end':<18}{'jobs':>5}{'thr':>4}{'seconds':>9}{'best val':>10}{'test':>9}{'compl':>6}"
           f"{'pruned':>7}{'epochs':>7}{'s/epoch':>8}")
@@ -62,7 +69,8 @@ def main():
         print(f"speedup on one core each (Optuna + PyTorch time / htune time): {speedup:.2f}x")
     if speedup_best:
         print(f"speedup, each side in its fastest setting: {speedup_best:.2f}x (htune {hb['jobs']} job(s) "
-              f"x {setting(hb)[1]} thread(s): {100 * hb['best_validation']:.2f}% val, {100 * hb['test']:.2f}% test; "
+              f"x {setting(hb)[1]} thread(s), {how(hb)}: {100 * hb['best_validation']:.2f}% val, "
+              f"{100 * hb['test']:.2f}% test; "
               f"Optuna {ob['jobs']} x {setting(ob)[1]}: {100 * ob['best_validation']:.2f}% val, "
               f"{100 * ob['test']:.2f}% test)")
     print("goal: at least 3x faster at equal or better accuracy (within 0.5 points)")
@@ -88,7 +96,11 @@ def main():
         "bench": "pipeline",
         "htune_s": h and round(h["seconds"], 2), "optuna_s": o and round(o["seconds"], 2),
         "speedup": speedup and round(speedup, 2),
-        "speedup_best": speedup_best and round(speedup_best, 2), "settings": per_setting,
+        "speedup_best": speedup_best and round(speedup_best, 2),
+        "best_htune_setting": hb and f"{hb['jobs']}x{setting(hb)[1]}, {how(hb)}",
+        "best_htune_val": hb and hb["best_validation"], "best_htune_test": hb and hb["test"],
+        "best_optuna_val": ob and ob["best_validation"], "best_optuna_test": ob and ob["test"],
+        "settings": per_setting,
         "htune_best": h and h["best_validation"], "optuna_best": o and o["best_validation"],
         "htune_test": h and h["test"], "optuna_test": o and o["test"],
         "callgrind_ratio": ratio and round(ratio, 4),

@@ -8,7 +8,8 @@
 #    trials at once on one thread each; Optuna + PyTorch runs twice per setting, as it comes and
 #    with torch.set_flush_denormal(True) (htune's trainer flushes subnormals), and htune's threads
 #    go to BLAS, or to its own loops (train::threads), or to its own loops with each batch's rows
-#    split between them (train::split_batch); each side's faster run counts;
+#    split between them (train::split_batch); with two trials at once htune also runs with
+#    tuner_options::lag = 3 (less waiting between workers); each side's faster run counts;
 # 2. zero overhead: one trial through the tuner against the same work written by hand over
 #    xtensor-blas, and the same trial with its activation and optimizer switched per component
 #    (hp_switch), natively (best of 3) and under callgrind (instructions of the trial only; the
@@ -51,6 +52,13 @@ for setting in "1 1" "1 2" "2 1"; do
   # batches; the report keeps the fastest.
   BENCH_SETTING_THREADS=$threads OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads \
     "$htune" e2e "$rows" "$trials" "$seed" "$jobs" | tee -a "$out/all.jsonl"
+  if [[ $jobs -gt 1 ]]; then
+    # Parallel trials wait for each other (trial n waits for trials below n - lag, which keeps runs
+    # reproducible); with trials of very different lengths (Hyperband) a lag of 3 keeps two
+    # workers busy. The report shows both runs, with the accuracy each reached.
+    BENCH_SETTING_THREADS=$threads BENCH_LAG=3 OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads \
+      "$htune" e2e "$rows" "$trials" "$seed" "$jobs" | tee -a "$out/all.jsonl"
+  fi
   if [[ $threads -gt 1 ]]; then
     for split in 0 1; do
       BENCH_SETTING_THREADS=$threads BENCH_HTUNE_THREADS=$threads BENCH_HTUNE_SPLIT=$split OPENBLAS_NUM_THREADS=1 \

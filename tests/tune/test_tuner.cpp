@@ -335,3 +335,22 @@ TEST_CASE("tuner: split batches as a run setting; the same seed gives the same t
         CHECK(std::abs(a.trials[i].value - whole.trials[i].value) <= 1.0 / 48 + 1e-12);
     }
 }
+
+TEST_CASE("tuner: options.lag reaches the study: the same lag gives the same trials with any jobs") {
+    using space = search_space<log_uniform<"lr", 1e-3, 1e-1>, int_uniform<"hidden", 4, 32>>;
+    using pipeline = tune::tuner<space, samplers::tpe<>,
+                                 train::trainer<nn::sequential<nn::dense<hp<"hidden">{}>, nn::relu, nn::dense<3>>,
+                                                train::epochs<2>, train::learning_rate<hp<"lr">{}>>>;
+    pipeline p;
+    p.sampler = samplers::tpe<>{{.startup_trials = 3}};
+    auto configs = [&](std::size_t jobs, std::optional<std::uint64_t> lag) {
+        auto const r = p.run(blobs(120, 6), {.trials = 10, .seed = 3, .jobs = jobs, .lag = lag,
+                                             .progress = tune::progress_display::off});
+        std::vector<std::string> out;
+        for (auto const& t : r.trials) out.push_back(to_string(t.config));
+        return out;
+    };
+    auto const lag3_one = configs(1, 3);
+    CHECK(configs(2, 3) == lag3_one);
+    CHECK(configs(1, std::nullopt) != lag3_one); // lag 0: trial 4 on sees trials 1-3's results
+}

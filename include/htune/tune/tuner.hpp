@@ -60,6 +60,9 @@ struct tuner_options {
     std::uint64_t trials = 20;                  // trials in the study (a resumed journal counts its own)
     std::uint64_t seed = 0;                     // the sampler's, the splits' and every trial's seeds
     std::size_t jobs = 1;                       // trials at once
+    // Trial n is proposed without the results of the `lag` trials before it, and waits for the
+    // ones before those (study_options::lag, docs/guides/parallel.md); unset: jobs - 1.
+    std::optional<std::uint64_t> lag = std::nullopt;
     std::optional<std::chrono::duration<double>> timeout = std::nullopt; // no trial starts after it
     std::filesystem::path journal = {};         // empty: in memory; a file: stored there, resumed from it
     std::string study_name = "htune";
@@ -295,6 +298,14 @@ public:
     // Trains the config on `train` (all of it) and evaluates it on `test`; `history` gets the epochs.
     evaluation refit(config const& c, data::dataset<value_type> const& train, data::dataset<value_type> const& test,
                      std::uint64_t seed, std::vector<train::epoch_info>* history = nullptr) const {
+        return refit_on(c, train, test, seed, history, 1);
+    }
+
+private:
+    // refit() with `jobs` times the trial's threads, batches split between them (unless the
+    // settings say otherwise): run() refits when its trial workers are done, so their cores are free.
+    evaluation refit_on(config const& c, data::dataset<value_type> const& train, data::dataset<value_type> const& test,
+                        std::uint64_t seed, std::vector<train::epoch_info>* history, std::size_t jobs) const {
         if constexpr (!pattern_valid) return {};
         else return dispatch_pattern<space_type, pattern>(c, [&](auto type) -> evaluation {
             using resolved = typename decltype(type)::type;
@@ -303,6 +314,10 @@ public:
             resolved trainer{};
             apply_settings(trainer);
             bind_numbers(trainer, c);
+            if (jobs > 1) {
+                trainer.threads *= jobs;
+                if (!settings.split_batch) trainer.split_batch = true;
+            }
             auto fitted = trainer.fit(train, seed);
             if (history) *history = fitted.history;
             return fitted.evaluate(test);
@@ -310,7 +325,6 @@ public:
         });
     }
 
-private:
     template <class Trainer>
     void apply_settings(Trainer& trainer) const {
         if (settings.epochs) trainer.epochs = *settings.epochs;
@@ -392,7 +406,7 @@ private:
                                               " needs nlohmann-json, which this build does not have");
 #endif
         }
-        study_type s(space, sampler, study_options{.goal = goal, .seed = o.seed, .name = o.study_name},
+        study_type s(space, sampler, study_options{.goal = goal, .seed = o.seed, .name = o.study_name, .lag = o.lag},
                      std::move(store), pruner);
         prepared_data const p = prepare(train, o.seed);
 
@@ -418,7 +432,7 @@ private:
         result.trials = s.trials();
         result.best = s.best();
         result.trial_bodies = trial_bodies;
-        if (test) result.test = refit(result.best.config, train, *test, o.seed, &result.refit_history);
+        if (test) result.test = refit_on(result.best.config, train, *test, o.seed, &result.refit_history, o.jobs);
         result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         return result;
     }
