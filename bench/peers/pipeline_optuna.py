@@ -135,7 +135,7 @@ def main():
     seconds = time.perf_counter() - start
     states = [t.state for t in study.trials]
     print(json.dumps({
-        "impl": "optuna_pytorch", "mode": "e2e", "rows": rows, "trials": len(study.trials),
+        "impl": "optuna_pytorch", "mode": "e2e", "rows": rows, "trials": len(study.trials), "seed": seed,
         "seconds": seconds, "best_validation": best.value, "test": test,
         "complete": states.count(optuna.trial.TrialState.COMPLETE),
         "pruned": states.count(optuna.trial.TrialState.PRUNED),

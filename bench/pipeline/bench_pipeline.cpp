@@ -95,7 +95,7 @@ int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::siz
         trial_seconds += t.duration().count();
     }
     double const seconds = seconds_since(start);
-    std::cout << "{\"impl\":\"htune\",\"mode\":\"e2e\",\"rows\":" << train.size() << ",\"trials\":" << r.trials.size()
+    std::cout << "{\"impl\":\"htune\",\"mode\":\"e2e\",\"rows\":" << train.size() << ",\"trials\":" << r.trials.size() << ",\"seed\":" << seed
               << ",\"seconds\":" << seconds << ",\"trial_seconds\":" << trial_seconds << ",\"best_validation\":" << r.best.value
               << ",\"test\":" << r.test->score << ",\"complete\":" << r.count(tune::trial_state::complete)
               << ",\"pruned\":" << r.count(tune::trial_state::pruned) << ",\"epochs\":" << epochs

@@ -5,8 +5,56 @@ import json
 import sys
 
 
+def seeds_summary(rows, seed_rows, how):
+    """Two trials at once, one thread each, over every seed run: for each side the variant with the
+    least total time over the seeds all its variants ran, then per seed and in total."""
+    runs = [r for r in rows + seed_rows
+            if r.get("mode") == "e2e" and r.get("jobs") == 2 and r.get("seed") is not None
+            and (r.get("setting_threads") or 1) == 1]
+    if not runs:
+        return None
+    variant = lambda r: how(r)
+    chosen = {}
+    for impl in ("htune", "optuna_pytorch"):
+        by_variant = {}
+        for r in runs:
+            if r["impl"] == impl:
+                by_variant.setdefault(variant(r), {})[r["seed"]] = r
+        if not by_variant:
+            return None
+        common = set.intersection(*(set(v) for v in by_variant.values()))
+        best = min(by_variant.items(), key=lambda kv: sum(kv[1][s]["seconds"] for s in common))
+        chosen[impl] = (best[0], best[1])
+    seeds = sorted(set(chosen["htune"][1]) & set(chosen["optuna_pytorch"][1]))
+    if not seeds:
+        return None
+    h = [chosen["htune"][1][s] for s in seeds]
+    o = [chosen["optuna_pytorch"][1][s] for s in seeds]
+    print(f"over seeds {', '.join(map(str, seeds))}, two trials at once, one thread each "
+          f"(htune: {chosen['htune'][0]}; Optuna + PyTorch: {chosen['optuna_pytorch'][0]}; each side's variant "
+          f"with the least total time)")
+    print(f"{'seed':>5}{'htune s':>9}{'Optuna s':>10}{'speedup':>9}{'val htune':>11}{'val Optuna':>11}"
+          f"{'test htune':>11}{'test Optuna':>12}")
+    for s, a, b in zip(seeds, h, o):
+        print(f"{s:>5}{a['seconds']:>9.1f}{b['seconds']:>10.1f}{b['seconds'] / a['seconds']:>8.2f}x"
+              f"{100 * a['best_validation']:>10.2f}%{100 * b['best_validation']:>10.2f}%"
+              f"{100 * a['test']:>10.2f}%{100 * b['test']:>11.2f}%")
+    mean = lambda rs, k: sum(r[k] for r in rs) / len(rs)
+    total_h, total_o = sum(r["seconds"] for r in h), sum(r["seconds"] for r in o)
+    out = {"seeds": seeds, "htune_variant": chosen["htune"][0], "optuna_variant": chosen["optuna_pytorch"][0],
+           "htune_s": round(total_h, 2), "optuna_s": round(total_o, 2), "speedup": round(total_o / total_h, 2),
+           "htune_val_mean": round(mean(h, "best_validation"), 4), "optuna_val_mean": round(mean(o, "best_validation"), 4),
+           "htune_test_mean": round(mean(h, "test"), 4), "optuna_test_mean": round(mean(o, "test"), 4)}
+    print(f"{'all':>5}{total_h:>9.1f}{total_o:>10.1f}{out['speedup']:>8.2f}x{100 * out['htune_val_mean']:>10.2f}%"
+          f"{100 * out['optuna_val_mean']:>10.2f}%{100 * out['htune_test_mean']:>10.2f}%"
+          f"{100 * out['optuna_test_mean']:>11.2f}%   (times summed, accuracies averaged)")
+    return out
+
+
 def main():
     rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+    seed_rows = ([json.loads(line) for line in open(sys.argv[2]) if line.startswith("{")]
+                 if len(sys.argv) > 2 else [])
     by = lambda impl, mode: [r for r in rows if r.get("impl") == impl and r.get("mode") == mode]
     def setting(r):
         """(trials at once, threads per process) of the setting the run belonged to."""
@@ -75,6 +123,8 @@ def main():
               f"{100 * ob['test']:.2f}% test)")
     print("goal: at least 3x faster at equal or better accuracy (within 0.5 points)")
     print()
+    over_seeds = seeds_summary(rows, seed_rows, how)
+    print()
     trial = min((r["seconds"] for r in by("htune", "trial")), default=None)
     hand = min((r["seconds"] for r in by("hand", "hand")), default=None)
     if trial and hand:
@@ -101,6 +151,7 @@ def main():
         "best_htune_val": hb and hb["best_validation"], "best_htune_test": hb and hb["test"],
         "best_optuna_val": ob and ob["best_validation"], "best_optuna_test": ob and ob["test"],
         "settings": per_setting,
+        "over_seeds": over_seeds,
         "htune_best": h and h["best_validation"], "optuna_best": o and o["best_validation"],
         "htune_test": h and h["test"], "optuna_test": o and o["test"],
         "callgrind_ratio": ratio and round(ratio, 4),

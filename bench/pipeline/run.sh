@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The pipeline family, started by bench/run (which builds the runner first).
-#   bench/run pipeline [--rows 10000] [--trials 30] [--seed 1] [--cg-rows 2000] [--cg-epochs 2]
+#   bench/run pipeline [--rows 10000] [--trials 30] [--seed 1] [--more-seeds 2,3,4,5] [--cg-rows 2000]
+#                      [--cg-epochs 2]
 # 1. end to end: the same tuning job (bench_pipeline.cpp's e2e: TPE + Hyperband, 30 trials of 8
 #    epochs on 80% of the first ROWS Fashion-MNIST images, best refit and tested) with htune, then
 #    with Optuna driving PyTorch (bench/peers/pipeline_optuna.py), in three settings: one core
@@ -10,6 +11,7 @@
 #    go to BLAS, or to its own loops (train::threads), or to its own loops with each batch's rows
 #    split between them (train::split_batch); with two trials at once htune also runs with
 #    tuner_options::lag = 3 (less waiting between workers); each side's faster run counts;
+#    then the two-trials-at-once setting again for each of --more-seeds (both sides, every variant);
 # 2. zero overhead: one trial through the tuner against the same work written by hand over
 #    xtensor-blas, and the same trial with its activation and optimizer switched per component
 #    (hp_switch), natively (best of 3) and under callgrind (instructions of the trial only; the
@@ -22,9 +24,10 @@ root=${BENCH_ROOT:-$(cd "$here/../.." && pwd)}
 build=${BENCH_BUILD_DIR:-$root/build-bench}
 py=${BENCH_PYTHON:-/usr/bin/python3}
 
-rows=10000 trials=30 seed=1 cg_rows=2000 cg_epochs=2
+rows=10000 trials=30 seed=1 cg_rows=2000 cg_epochs=2 more_seeds="2 3 4 5"
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --more-seeds) more_seeds=${2//,/ }; shift 2 ;;
     --rows) rows=$2; shift 2 ;;
     --trials) trials=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
@@ -73,6 +76,21 @@ for setting in "1 1" "1 2" "2 1"; do
   done
 done
 
+# One seed is one trajectory of TPE and Hyperband: the time and the accuracy move with it. The
+# setting where both sides are fastest (two trials at once, one thread each) runs again with more
+# seeds, every variant of each side, so the report can compare them over seeds 1 and these.
+touch "$out/seeds.jsonl"
+for s in $more_seeds; do
+  echo "--- end to end, seed $s: $trials trials, $rows images, 2 trial(s) at once, 1 thread(s)"
+  for lag in "" 3; do
+    BENCH_SETTING_THREADS=1 BENCH_LAG=$lag "$htune" e2e "$rows" "$trials" "$s" 2 | tee -a "$out/seeds.jsonl"
+  done
+  for flush in 0 1; do
+    BENCH_SETTING_THREADS=1 BENCH_FLUSH_DENORMALS=$flush "$py" "$root/bench/peers/pipeline_optuna.py" "$rows" \
+      "$trials" "$s" 2 | tee -a "$out/seeds.jsonl"
+  done
+done
+
 echo "--- one trial: tuner against the hand-written loop ($rows images, 2 epochs, best of 3)"
 for i in 1 2 3; do
   "$htune" trial "$rows" 2 | tee -a "$out/all.jsonl"
@@ -93,4 +111,4 @@ else
 fi
 echo "family wall time: $(( $(date +%s) - start )) s"
 echo
-"$py" "$here/report.py" "$out/all.jsonl"
+"$py" "$here/report.py" "$out/all.jsonl" "$out/seeds.jsonl"
