@@ -105,3 +105,28 @@ TEST_CASE("thread_team::for_each_thread calls each thread's index once, on that 
         }
     }
 }
+
+TEST_CASE("thread_team counts live threads; more than the cores: workers sleep at once and jobs still run") {
+    auto const before = thread_team::live_threads().load();
+    {
+        thread_team one(1); // no worker: not counted
+        CHECK(thread_team::live_threads().load() == before);
+        thread_team two(2);
+        CHECK(thread_team::live_threads().load() == before + 2);
+    }
+    CHECK(thread_team::live_threads().load() == before);
+
+    std::size_t const cores = std::max(1u, std::thread::hardware_concurrency());
+    thread_team crowd(cores + 1);
+    CHECK(thread_team::oversubscribed());
+    std::vector<int> hits(thread_team::min_parallel * 4, 0);
+    for (int job = 0; job < 50; ++job) {
+        crowd(hits.size(), [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) ++hits[i];
+        });
+        crowd.for_each_thread([&](std::size_t k) { ++hits[k]; });
+    }
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < hits.size(); ++i) wrong += hits[i] != (i < cores + 1 ? 100 : 50);
+    CHECK(wrong == 0);
+}
