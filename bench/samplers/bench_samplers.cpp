@@ -1,7 +1,7 @@
 // htune's runner for bench/run samplers: htune's samplers through tune::study on the test problems,
 // printing the JSON lines of bench/peers/samplers_optuna.py (bench/samplers/report.py reads them).
 //
-//   bench_samplers_htune --mode regret [--samplers gp,tpe,random,cmaes,sobol]
+//   bench_samplers_htune --mode regret [--samplers gp,tpe,random,cmaes,sobol,tpe_mv]
 //       [--functions branin,hartmann6,rosenbrock5,ackley10] [--seeds 20] [--seed-base 0] [--trials 200]
 //       [--checkpoints 50,100,200]
 //   bench_samplers_htune --mode cost [--samplers tpe,gp] [--sizes 100,1000,5000] [--repeats K]
@@ -167,6 +167,7 @@ void cost_for(options const& o, std::string const& runner) {
 template <class F>
 void for_sampler(std::string const& name, F&& f) {
     if (name == "tpe") f.template operator()<samplers::tpe<>>("htune_tpe");
+    else if (name == "tpe_mv") f.template operator()<samplers::tpe<samplers::multivariate>>("htune_tpe_mv");
     else if (name == "gp") f.template operator()<samplers::gp<>>("htune_gp");
     else if (name == "cmaes") f.template operator()<samplers::cmaes<>>("htune_cmaes");
     else if (name == "random") f.template operator()<samplers::random>("htune_random");
