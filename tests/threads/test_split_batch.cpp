@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "allocation_counter.hpp"
+#include "allocation_probe.hpp"
 #include "blobs.hpp"
 
 using namespace htune;
@@ -158,11 +159,7 @@ TEST_CASE("split batches: an error on a worker reaches the caller, and the next 
 
 TEST_CASE("split batches: no allocation in the batch loop after the first batch") {
     if (!htune::test::counting_allocations()) return; // sanitizer runtime owns operator new
-    struct allocation_probe {
-        using htune_role = role::callback;
-        std::vector<std::size_t>* counts;
-        void on_batch_end(train::batch_info const&) { counts->push_back(htune::test::allocation_count()); }
-    };
+    using htune::test::allocation_probe;
     std::vector<std::size_t> counts;
     counts.reserve(100);
     auto const d = htune::test::blobs(1000, 5);

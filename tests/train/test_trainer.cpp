@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "allocation_counter.hpp"
+#include "allocation_probe.hpp"
 
 using namespace htune;
 
@@ -86,11 +87,7 @@ TEST_CASE("the same seed gives the same weights; another seed others") {
 
 TEST_CASE("no allocation in the batch loop after the first batch") {
     if (!htune::test::counting_allocations()) return; // sanitizer runtime owns operator new
-    struct allocation_probe {
-        using htune_role = role::callback;
-        std::vector<std::size_t>* counts;
-        void on_batch_end(train::batch_info const&) { counts->push_back(htune::test::allocation_count()); }
-    };
+    using htune::test::allocation_probe;
     std::vector<std::size_t> counts;
     counts.reserve(1000);
     auto const d = blobs(1000, 5); // 1000 = 15 * 64 + 40: the last batch is short

@@ -15,12 +15,13 @@
 // with many values); the others keep the best observation's values.
 //
 // In few dimensions (up to 4 moving), when a full quadratic fits the neighbours' raw losses almost
-// exactly (weighted R^2 >= 0.9999, the nearest points weighing most, so the point lies in the bowl of
-// a smooth minimum and noise is not the story), its Newton step is proposed instead: a quadratic's minimiser is exact where the local GP
-// mean is only close, and dlib's find_min_global reaches machine precision on Branin that way
-// where the GP mean alone stopped near 1e-7. While such steps keep improving the best value (the
-// last observation is the best), the sampler repeats them on every ask, as Newton's method
-// converges in a few steps; the first step that does not improve hands back to the GP.
+// exactly (weighted R^2 >= 0.9999, the nearest points weighing most, so the point lies in the bowl
+// of a smooth minimum and noise is not the story), its Newton step is proposed instead: a
+// quadratic's minimiser is exact where the local GP mean is only close, and dlib's
+// find_min_global reaches machine precision on Branin that way where the GP mean alone stopped
+// near 1e-7. While such steps keep improving the best value (the last observation is the best),
+// the sampler repeats them on every ask, as Newton's method converges in a few steps; the first
+// step that does not improve hands back to the GP.
 
 #include "../dimension.hpp"
 #include "box_lbfgs.hpp"
