@@ -38,7 +38,7 @@ OPTIMA = {
     "ackley10": 0.0,
 }
 FUNCTION_ORDER = ["branin", "hartmann6", "rosenbrock5", "ackley10"]
-RUNNER_ORDER = ["htune_gp", "htune_tpe", "htune_cmaes", "htune_random", "htune_sobol",
+RUNNER_ORDER = ["htune_gp", "htune_tpe", "htune_tpe_optuna", "htune_cmaes", "htune_random", "htune_sobol",
                 "optuna_tpe", "optuna_cmaes", "optuna_random", "dlib", "dlib_find_min_global"]
 
 

@@ -4,6 +4,7 @@
 
 #include "check_invalid.hpp"
 
+#include <htune/problems.hpp>
 #include <htune/samplers/random.hpp>
 #include <htune/samplers/tpe.hpp>
 
@@ -14,8 +15,10 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <numbers>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace htune;
@@ -147,13 +150,16 @@ constexpr double obs40[] = {
 
 static_assert(concepts::sampler<tpe<>>);
 static_assert(concepts::sampler<tpe<startup_trials<5>, ei_candidates<8>, multivariate>>);
+static_assert(concepts::sampler<tpe<optuna_compatible>>);
 static_assert(tpe<>::name == "tpe");
 
-TEST_CASE("tpe: defaults are Optuna 3.1's") {
+TEST_CASE("tpe: defaults are Optuna 3.1's, except multivariate, spread bandwidths and weights") {
     constexpr tpe_options o = tpe<>::default_options;
     CHECK(o.startup_trials == 10);
     CHECK(o.ei_candidates == 24);
-    CHECK(!o.multivariate);
+    CHECK(o.multivariate);
+    CHECK(o.spread_bandwidth);
+    CHECK(o.weigh_by_improvement);
     CHECK(o.prior_weight == 1.0);
     CHECK((o.gamma == &default_gamma));
     CHECK(o.consider_prior);
@@ -161,6 +167,15 @@ TEST_CASE("tpe: defaults are Optuna 3.1's") {
     CHECK(!o.consider_endpoints);
     CHECK(!o.normalized_density);
     CHECK(tpe<>{}.options().ei_candidates == 24);
+
+    // optuna_compatible: the three differences off, everything else as the defaults.
+    constexpr tpe_options c = tpe<optuna_compatible>::default_options;
+    static_assert(!c.multivariate && !c.spread_bandwidth && !c.weigh_by_improvement);
+    static_assert(c.startup_trials == 10 && c.ei_candidates == 24 && !c.normalized_density);
+    constexpr tpe_options f = optuna_compatible_options();
+    static_assert(!f.multivariate && !f.spread_bandwidth && !f.weigh_by_improvement);
+    static_assert(!tpe<univariate>::default_options.multivariate);
+    static_assert(tpe<univariate>::default_options.weigh_by_improvement);
 
     // default_gamma(n) = min(ceil(0.1 n), 25); hyperopt's ceil(sqrt(n) / 4).
     CHECK(default_gamma(0) == 0);
@@ -198,7 +213,7 @@ TEST_CASE("tpe: compile-time options are the defaults of the run-time ones") {
     CHECK(s.options().ei_candidates == 7);
     CHECK(s.options().multivariate);
 
-    tpe<> const r{ { .startup_trials = 4, .ei_candidates = 5 } };
+    tpe<> const r{ { .startup_trials = 4, .ei_candidates = 5, .multivariate = false } };
     CHECK(r.options().startup_trials == 4);
     CHECK(r.options().ei_candidates == 5);
     CHECK(!r.options().multivariate);
@@ -226,8 +241,10 @@ TEST_CASE("tpe: compile-time options are the defaults of the run-time ones") {
     // normalized_density changes the scores, hence (some) proposals.
     mini_study c{ .dims = a.dims, .seed = 4 };
     mini_study d = c;
-    tpe<> optuna31;
-    tpe<> normalized{ { .normalized_density = true } };
+    tpe<optuna_compatible> optuna31;
+    auto normalized_options = optuna_compatible_options();
+    normalized_options.normalized_density = true;
+    tpe<> normalized{ normalized_options };
     auto const pc = run(c, optuna31, 30, quadratic2);
     auto const pd_ = run(d, normalized, 30, quadratic2);
     CHECK(std::equal(pc.begin(), pc.begin() + 10, pd_.begin()));
@@ -360,7 +377,7 @@ TEST_CASE("tpe: asks reuse their buffers") {
     for (int variant = 0; variant < 2; ++variant) {
         mini_study st{ .dims = dims, .seed = 6 };
         st.history.reserve(400);
-        tpe<> uni;
+        tpe<univariate> uni;
         tpe<multivariate> joint;
         std::vector<double> u(dims.size());
         std::size_t allocations = 0;
@@ -502,7 +519,7 @@ TEST_CASE("tpe: a conditional dimension learns from the trials where it is activ
         if (i == 14) loss = 0.5;
         st.tell({ index_to_unit(active ? 0 : 1, 2), active ? child : inactive, other }, loss);
     }
-    tpe<> s;
+    tpe<univariate> s; // one below observation: its weight does not matter
     auto const u = st.ask(s);
 
     // The same proposal by hand: split all 30 trials (gamma(30) = 3), keep the active child values.
@@ -547,7 +564,7 @@ TEST_CASE("tpe: a conditional dimension learns from the trials where it is activ
     };
     for (int variant = 0; variant < 2; ++variant) {
         mini_study study{ .dims = dims, .seed = 77 };
-        tpe<> uni;
+        tpe<univariate> uni;
         tpe<multivariate> joint;
         std::vector<double> late_child;
         for (int t = 0; t < 70; ++t) {
@@ -580,7 +597,7 @@ TEST_CASE("tpe: pruned trials rank after complete ones, further steps first") {
             auto const [pruned, step, loss] = state(i);
             st.tell(pts[i], loss, pruned, step);
         }
-        tpe<> s;
+        tpe<univariate> s;
         return st.ask(s);
     };
     struct state_t {
@@ -608,6 +625,168 @@ TEST_CASE("tpe: pruned trials rank after complete ones, further steps first") {
     };
     CHECK(steps(5, 9, 1.0) == steps(5, 9, -1.0));
     CHECK(steps(5, 9, 1.0) != steps(5, 12, 1.0));
+}
+
+TEST_CASE("tpe: below observations weigh by their improvement when all are complete") {
+    // One dimension, 30 trials: gamma(30) = 3 below, with losses 3.95, 0 and 3.9 (trial order); the
+    // best of the others 4.
+    std::vector<dimension> const dims{ make_dim(dimension_kind::continuous) };
+    rng g(21);
+    mini_study st{ .dims = dims, .seed = 0 };
+    std::vector<double> losses(30);
+    for (std::size_t i = 0; i < 30; ++i)
+        losses[i] = 4.0 + uniform01(g);
+    losses[7] = 3.95;
+    losses[12] = 0.0;
+    losses[25] = 3.9;
+    losses[4] = 4.0;
+    for (std::size_t i = 0; i < 30; ++i)
+        st.tell({ uniform01(g) }, losses[i]);
+
+    // The proposal by hand: weights 0.1 + (4 - y) / 4 in trial order (7, 12, 25): 0.1125, 1.1, 0.125.
+    auto const by_hand = [&](std::vector<double> const& weights) {
+        std::vector<double> below, above;
+        for (auto const& ob : st.history)
+            (ob.loss < 3.99 ? below : above).push_back(ob.unit[0]);
+        pd::numeric_parzen l, gx;
+        l.fit(below, 0, { .normalized = false, .weights = weights });
+        gx.fit(above, 0, { .normalized = false });
+        rng trial = rng::stream(st.seed, 30);
+        rng stream = rng::stream(trial(), 0);
+        std::vector<double> candidates;
+        for (int j = 0; j < 24; ++j)
+            candidates.push_back(l.sample(stream));
+        double best = -std::numeric_limits<double>::infinity(), expected = candidates[0];
+        for (double x : candidates) {
+            double const score = l.log_pdf(x) - gx.log_pdf(x);
+            if (score > best) best = score, expected = x;
+        }
+        return expected;
+    };
+    tpe<univariate> weighted;
+    tpe<optuna_compatible> equal;
+    int differ = 0;
+    for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+        st.seed = seed;
+        double const w = st.ask(weighted)[0], e = st.ask(equal)[0];
+        CHECK(w == by_hand({ 0.1125, 1.1, 0.125 }));
+        CHECK(e == by_hand({}));
+        differ += w != e;
+    }
+    CHECK(differ >= 3);
+
+    // The weights scale to mean 1 beside the prior: {0.6, 1.1, 0.85} and twice that fit the same.
+    std::vector<double> a, b;
+    pd::mixture_weights(3, { .weights = std::vector<double>{ 0.6, 1.1, 0.85 } }, a);
+    pd::mixture_weights(3, { .weights = std::vector<double>{ 1.2, 2.2, 1.7 } }, b);
+    CHECK(a == b);
+    CHECK(a[3] == doctest::Approx(0.25)); // the prior keeps 1 / (n + 1)
+    CHECK(a[1] == doctest::Approx(0.75 * 1.1 / 2.55));
+
+    // A pruned trial in the below group (only 12 and 25 complete: 7, pruned, joins them), or equal
+    // losses there (weights 1.1 each): equal weights, the same proposal.
+    tpe<univariate> pw;
+    tpe<optuna_compatible> pe;
+    mini_study pruned{ .dims = dims, .seed = 3 };
+    st.seed = 3;
+    for (auto const& ob : st.history) {
+        bool const complete = ob.number == 12 || ob.number == 25;
+        pruned.tell({ ob.unit[0] }, ob.loss, !complete, complete ? 0 : 5);
+    }
+    CHECK(pruned.ask(pw) == pruned.ask(pe));
+    mini_study flat{ .dims = dims, .seed = 3 };
+    for (auto const& ob : st.history)
+        flat.tell({ ob.unit[0] }, ob.loss < 3.99 ? 1.0 : ob.loss);
+    CHECK(flat.ask(pw) == flat.ask(pe));
+}
+
+TEST_CASE("tpe: multivariate bandwidths follow each dimension's spread") {
+    // 8 observations: spread uniformly in dimension 0, gathered near 0.3 in dimension 1.
+    std::vector<double> const c0{ 0.05, 0.9, 0.2, 0.65, 0.4, 0.8, 0.55, 0.1 };
+    std::vector<double> const c1{ 0.3, 0.31, 0.28, 0.33, 0.29, 0.3, 0.35, 0.27 };
+    std::size_t const n = c0.size();
+    std::vector<double> rows;
+    for (std::size_t k = 0; k < n; ++k)
+        rows.insert(rows.end(), { c0[k], c1[k] });
+    auto const spread = [](std::vector<double> v) {
+        double mean = 0.0, sq = 0.0;
+        for (double x : v)
+            mean += x / static_cast<double>(v.size());
+        for (double x : v)
+            sq += (x - mean) * (x - mean);
+        double const sd = std::sqrt(sq / static_cast<double>(v.size() - 1));
+        std::sort(v.begin(), v.end());
+        auto const q = [&](double f) {
+            double const pos = f * static_cast<double>(v.size() - 1);
+            auto const i = static_cast<std::size_t>(pos);
+            return v[i] + (pos - static_cast<double>(i)) * (v[i + 1] - v[i]);
+        };
+        return std::min(sd, (q(0.75) - q(0.25)) / 1.34);
+    };
+    double const sigma0 = 0.2 * std::pow(static_cast<double>(n), -1.0 / 6.0);
+    double const s0 = std::clamp(sigma0 * spread(c0) / std::sqrt(1.0 / 12.0), 1.0 / 9.0, 1.0);
+    double const s1 = std::clamp(sigma0 * spread(c1) / std::sqrt(1.0 / 12.0), 1.0 / 9.0, 1.0);
+    CHECK(s0 > 0.9 * sigma0); // about Optuna's where the points are spread
+    CHECK(s1 == 1.0 / 9.0);   // clipped where they have gathered (magic clip 1 / (n + 1))
+
+    std::vector<unit_layout> const layout(2, unit_layout{ dimension_kind::continuous, 0, false });
+    pd::multivariate_parzen spread_pe, plain_pe;
+    pd::parzen_settings const base{ .consider_prior = false, .normalized = true };
+    pd::parzen_settings with_spread = base;
+    with_spread.spread_bandwidth = true;
+    spread_pe.fit(rows, layout, with_spread);
+    plain_pe.fit(rows, layout, base);
+    auto const expected = [&](double x0, double x1, double a, double b) {
+        double sum = 0.0;
+        for (std::size_t k = 0; k < n; ++k) {
+            auto const kernel = [](double x, double mu, double s) {
+                double const z = (x - mu) / s;
+                double const mass = 0.5 * (std::erfc(-(1.0 - mu) / s / std::sqrt(2.0)) -
+                                           std::erfc(mu / s / std::sqrt(2.0)));
+                return std::exp(-0.5 * z * z) / (s * std::sqrt(2.0 * std::numbers::pi) * mass);
+            };
+            sum += kernel(x0, c0[k], a) * kernel(x1, c1[k], b) / static_cast<double>(n);
+        }
+        return std::log(sum);
+    };
+    double const s_plain = std::clamp(sigma0, 1.0 / 9.0, 1.0);
+    for (auto const& [x0, x1] : { std::pair{ 0.3, 0.3 }, std::pair{ 0.7, 0.45 }, std::pair{ 0.02, 0.9 } }) {
+        CAPTURE(x0);
+        std::vector<double> const x{ x0, x1 };
+        CHECK(spread_pe.log_pdf(x) == doctest::Approx(expected(x0, x1, s0, s1)).epsilon(1e-12));
+        CHECK(plain_pe.log_pdf(x) == doctest::Approx(expected(x0, x1, s_plain, s_plain)).epsilon(1e-12));
+    }
+    CHECK(spread_pe.log_pdf(std::vector<double>{ 0.4, 0.3 }) > plain_pe.log_pdf(std::vector<double>{ 0.4, 0.3 }));
+}
+
+TEST_CASE("tpe: the defaults find better points than Optuna's on Hartmann6, Rosenbrock-5 and Ackley-10") {
+    // Median regret over 15 seeds after 100 trials, in the problems' boxes: 0.71, 0.35 and 0.87 of
+    // optuna_compatible's here (the same sampler would give 1). Over 80 seeds (docs/samplers/tpe.md)
+    // the defaults are ahead of Optuna 3.1's TPE at 50, 100 and 200 trials on all four bench problems.
+    auto const compare = [](auto const& problem, std::size_t nd, double at_most) {
+        std::vector<dimension> const dims(nd, make_dim(dimension_kind::continuous));
+        auto const f = [&](std::vector<double> const& u) {
+            std::vector<double> x(nd);
+            for (std::size_t d = 0; d < nd; ++d)
+                x[d] = problem.lower(d) + u[d] * (problem.upper(d) - problem.lower(d));
+            return problem(x);
+        };
+        std::vector<double> ours, theirs;
+        for (std::uint64_t seed = 1; seed <= 15; ++seed) {
+            mini_study a{ .dims = dims, .seed = seed }, b = a;
+            tpe<> s;
+            tpe<optuna_compatible> o;
+            run(a, s, 100, f);
+            run(b, o, 100, f);
+            ours.push_back(best_loss(a));
+            theirs.push_back(best_loss(b));
+        }
+        MESSAGE(nd, "-D median best after 100: defaults ", median(ours), ", optuna_compatible ", median(theirs));
+        CHECK(median(ours) - problem.optimum_value() <= at_most * (median(theirs) - problem.optimum_value()));
+    };
+    compare(problems::hartmann6{}, 6, 0.85);
+    compare(problems::rosenbrock{ 5 }, 5, 0.6);
+    compare(problems::ackley{ 10 }, 10, 0.95);
 }
 
 TEST_CASE("tpe: Parzen estimators match Optuna 3.1") {

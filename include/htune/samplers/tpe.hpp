@@ -1,25 +1,30 @@
 #pragma once
-// tpe<Options...>: the Tree-structured Parzen Estimator sampler, after Optuna 3.1's TPESampler.
+// tpe<Options...>: the Tree-structured Parzen Estimator sampler, after Optuna 3.1's TPESampler, with
+// three changes by default that find better points (docs/samplers/tpe.md has the measurements).
 //
 // After `startup_trials` random trials (uniform in the unit cube, snapped), the observations are
 // ranked (complete ones by loss; pruned ones after them, further steps first, then by loss) and the
-// best gamma(n) form the "below" group, n counting every observation. Per dimension, a Parzen estimator
-// l is fitted to the below group and g to the others, each from the trials where the dimension is
-// active; `ei_candidates` draws from l are scored by log l - log g and the best is proposed. With
-// `multivariate`, the dimensions active in every observation share one joint estimator (Optuna's
-// multivariate TPE); the others are proposed one by one as above.
-//   Options: startup_trials<N> (10), ei_candidates<N> (24), multivariate. Run-time form:
-//   tpe<>{{.startup_trials = 20, .multivariate = true}}; the struct replaces all compile-time defaults,
-//   so start from tpe<...>::default_options to change one field.
+// best gamma(n) form the "below" group, n counting every observation. A Parzen estimator l is fitted to
+// the below group and g to the others; `ei_candidates` draws from l are scored by log l - log g and
+// the best is proposed. With `multivariate` (the default), the dimensions active in every observation
+// share one joint estimator; the others (conditional ones) get one estimator each, from the trials
+// where they are active.
+//   Options: startup_trials<N> (10), ei_candidates<N> (24), multivariate (default), univariate,
+//   optuna_compatible. Run-time form: tpe<>{{.startup_trials = 20}}; the struct replaces all
+//   compile-time defaults, so start from tpe<...>::default_options to change one field.
 // A proposal is a function of (history, ctx.random's stream, options) only: the buffers and the sorted
 // history kept between asks never change it, so a resumed study with a fresh sampler repeats it.
 //
-// Differences from Optuna 3.1:
-//  - none in the scores by default, including a bug: Optuna 3.1's continuous Parzen "densities" lack
-//    1/sigma (optuna issue #5109, fixed in 3.5), and we keep them because they measured better: median best
-//    over 60 seeds on Branin, Hartmann6, Rosenbrock-5 and Ackley-10 after 50/100/200 trials, univariate
-//    and multivariate, was better at 22 of 24 points (within 1% at the other two), e.g. Hartmann6 after
-//    50 trials -2.73 against -2.47. `normalized_density` gives the 3.5 scores;
+// Differences from Optuna 3.1's defaults (startup trials, candidates and gamma are Optuna's):
+//  - multivariate by default, and its bandwidth follows each dimension's spread (spread_bandwidth):
+//    Optuna's 0.2 n^(-1/(d+4)) is Scott's rule for points spread uniformly; scaled by the group's
+//    robust spread over the uniform's, it narrows where the group has gathered;
+//  - the below group's observations weigh by their improvement over the split (weigh_by_improvement);
+//  - tpe<optuna_compatible> turns those three off: then nothing differs in the scores, including a
+//    bug: Optuna 3.1's continuous Parzen "densities" lack 1/sigma (optuna issue #5109, fixed in 3.5),
+//    kept because they measured better (median best over 60 seeds on the four bench problems after
+//    50/100/200 trials was better at 22 of 24 points, e.g. Hartmann6 after 50 trials -2.73 against
+//    -2.47; with the spread bandwidths too, docs/samplers/tpe.md). `normalized_density` gives 3.5's;
 //  - constant_liar is on by default (it only acts on pending trials, which sequential studies lack);
 //  - equal values are ordered by age (Optuna's bandwidth argsort is not stable); a NaN score never wins;
 //  - a categorical dimension's candidates are drawn from the mixture's marginal (the same law);
@@ -55,6 +60,9 @@ struct ei_candidates {
 };
 
 struct multivariate {};
+struct univariate {};
+// Optuna 3.1's TPESampler defaults exactly: univariate, neighbour bandwidths, equal weights.
+struct optuna_compatible {};
 
 // Optuna's default_gamma: the below group holds 10% of the observations, at most 25.
 inline std::size_t default_gamma(std::size_t n) noexcept {
@@ -70,7 +78,7 @@ inline std::size_t hyperopt_gamma(std::size_t n) noexcept {
 struct tpe_options {
     std::int64_t startup_trials = 10;                  // random trials before the model is used
     std::int64_t ei_candidates = 24;                   // draws from l scored per proposal
-    bool multivariate = false;                         // one joint estimator for the always-active dims
+    bool multivariate = true;                          // one joint estimator for the always-active dims
     double prior_weight = 1.0;                         // weight of the prior component N(0.5, 1)
     std::size_t (*gamma)(std::size_t) = default_gamma; // size of the below group from n observations
     bool consider_prior = true;
@@ -83,7 +91,23 @@ struct tpe_options {
     // group at their points, ranked worst, so parallel workers spread out (Optuna's constant_liar,
     // which is off by default there). Sequential asks have no pending trials: no effect.
     bool constant_liar = true;
+    // The joint estimator's bandwidth in each dimension follows the group's spread there
+    // (detail::multivariate_parzen); false: Optuna's one bandwidth for every dimension.
+    bool spread_bandwidth = true;
+    // Each "below" observation weighs 0.1 + (y_split - y) / (y_split - y_best), y_split being the best
+    // loss outside the group: the best count ~11x the last. Only when the group's losses are all of
+    // complete trials; false: equal weights, as Optuna.
+    bool weigh_by_improvement = true;
 };
+
+// Optuna 3.1's TPESampler defaults: the scores of every proposal equal Optuna's to ~1e-15.
+inline constexpr tpe_options optuna_compatible_options() {
+    tpe_options o;
+    o.multivariate = false;
+    o.spread_bandwidth = false;
+    o.weigh_by_improvement = false;
+    return o;
+}
 
 namespace detail {
 
@@ -111,7 +135,8 @@ template <class Option>
 struct tpe_option_traits {
     static_assert(
       sizeof(Option) == 0,
-      "htune::samplers::tpe: an option must be startup_trials<N>, ei_candidates<N> or multivariate");
+      "htune::samplers::tpe: an option must be startup_trials<N>, ei_candidates<N>, multivariate, "
+      "univariate or optuna_compatible");
 };
 template <std::int64_t N>
 struct tpe_option_traits<startup_trials<N>> {
@@ -124,6 +149,18 @@ struct tpe_option_traits<ei_candidates<N>> {
 template <>
 struct tpe_option_traits<multivariate> {
     static constexpr void apply(tpe_options& o) { o.multivariate = true; }
+};
+template <>
+struct tpe_option_traits<univariate> {
+    static constexpr void apply(tpe_options& o) { o.multivariate = false; }
+};
+template <>
+struct tpe_option_traits<optuna_compatible> {
+    static constexpr void apply(tpe_options& o) {
+        o.multivariate = false;
+        o.spread_bandwidth = false;
+        o.weigh_by_improvement = false;
+    }
 };
 
 template <class... Options>
@@ -260,11 +297,12 @@ public:
         }
         m_history.update(dims, seen);
         split(seen, n, o);
-        parzen_settings const s{ o.prior_weight,
-                                 o.consider_prior,
-                                 o.consider_magic_clip,
-                                 o.consider_endpoints,
-                                 o.normalized_density };
+        parzen_settings const s{ .prior_weight = o.prior_weight,
+                                 .consider_prior = o.consider_prior,
+                                 .consider_magic_clip = o.consider_magic_clip,
+                                 .consider_endpoints = o.consider_endpoints,
+                                 .normalized = o.normalized_density,
+                                 .spread_bandwidth = o.spread_bandwidth };
         m_done.assign(dims.size(), false);
         if (o.multivariate) propose_joint(dims, unit, o, s, base);
         for (std::size_t d = 0; d < dims.size(); ++d) {
@@ -324,7 +362,46 @@ private:
         assign_buffer(m_below, n, char{ 0 });
         for (std::size_t i = 0; i < n_below; ++i)
             m_below[m_rank[i]] = 1;
+        m_weighted = o.weigh_by_improvement && weigh_below(n_below, better);
     }
+
+    // Improvement weights of the below group (see tpe_options::weigh_by_improvement), in m_weight by
+    // observation; false (equal weights) when a loss in the group is not a complete trial's or all
+    // are equal. y_split: the best complete loss outside the group, else the group's worst.
+    template <class Better>
+    bool weigh_below(std::size_t n_below, Better const& better) {
+        std::size_t const n = m_keys.size();
+        if (n_below == 0) return false;
+        auto const below_end = m_rank.begin() + static_cast<std::ptrdiff_t>(n_below);
+        std::sort(m_rank.begin(), below_end, better);
+        auto const complete = [&](std::size_t i) { return !m_keys[i].pending && !m_keys[i].pruned; };
+        if (!complete(m_rank[n_below - 1])) return false;
+        double split_loss = m_keys[m_rank[n_below - 1]].loss;
+        if (n_below < n) {
+            auto const next = std::min_element(below_end, m_rank.end(), better);
+            if (complete(*next)) split_loss = m_keys[*next].loss;
+        }
+        double const best = m_keys[m_rank[0]].loss;
+        double const span = split_loss - best;
+        if (!(span > 0.0 && std::isfinite(span))) return false;
+        resize_buffer(m_weight, n);
+        for (std::size_t r = 0; r < n_below; ++r) {
+            std::size_t const i = m_rank[r];
+            m_weight[i] = 0.1 + (split_loss - m_keys[i].loss) / span;
+        }
+        return true;
+    }
+
+    // The below group's weights for the observations active in dimension d (all when d is npos), in
+    // trial order; empty when equal.
+    std::span<double const> below_weights(std::size_t d) {
+        m_group_weight.clear();
+        if (!m_weighted) return {};
+        for (std::size_t i = 0; i < m_below.size(); ++i)
+            if (m_below[i] && (d == npos || is_active(m_history.unit(i, d)))) m_group_weight.push_back(m_weight[i]);
+        return m_group_weight;
+    }
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
     // Active values of dimension d in the below and above groups: in trial order for a categorical
     // dimension, else sorted by value and tagged with their index in their group's trial order.
@@ -358,8 +435,10 @@ private:
         if (dim.kind != dimension_kind::continuous && dim.count == 1) return 0.5;
         gather(dim, d);
         auto const n_candidates = static_cast<std::size_t>(o.ei_candidates);
+        parzen_settings below = s;
+        below.weights = below_weights(d);
         if (dim.kind == dimension_kind::categorical) {
-            m_cat_below.fit(m_values_below, dim.count, s);
+            m_cat_below.fit(m_values_below, dim.count, below);
             m_cat_above.fit(m_values_above, dim.count, s);
             return best_of(
               n_candidates,
@@ -367,7 +446,7 @@ private:
               [&](double x) { return m_cat_below.log_pdf(x) - m_cat_above.log_pdf(x); });
         }
         std::uint64_t const count = dim.kind == dimension_kind::discrete ? dim.count : 0;
-        m_num_below.fit_sorted(m_sorted_below, count, s);
+        m_num_below.fit_sorted(m_sorted_below, count, below);
         m_num_above.fit_sorted(m_sorted_above, count, s);
         m_seen.clear();
         return best_of(
@@ -427,7 +506,9 @@ private:
             for (std::size_t j = 0; j < nd; ++j)
                 rows.push_back(m_history.unit(i, m_group[j]));
         }
-        m_joint_below.fit(m_rows_below, m_group_dims, s);
+        parzen_settings below = s;
+        below.weights = below_weights(npos);
+        m_joint_below.fit(m_rows_below, m_group_dims, below);
         m_joint_above.fit(m_rows_above, m_group_dims, s);
 
         rng g = rng::stream(base, dims.size()); // a stream no single dimension uses
@@ -453,6 +534,8 @@ private:
     std::vector<rank_key> m_keys;
     std::vector<std::size_t> m_rank, m_group_index;
     std::vector<char> m_below;
+    bool m_weighted = false;
+    std::vector<double> m_weight, m_group_weight;
     std::vector<bool> m_done;
     std::vector<double> m_values_below, m_values_above, m_candidates;
     std::vector<numeric_parzen::entry> m_sorted_below, m_sorted_above;

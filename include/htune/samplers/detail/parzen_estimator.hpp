@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/errors.hpp"
 #include "../../core/rng.hpp"
 #include "../dimension.hpp"
 
@@ -30,6 +31,12 @@ struct parzen_settings {
     // truncated-normal log pdf lacks the -log(sigma) term (optuna issue #5109): each continuous kernel
     // counts as if weighted by its bandwidth. Grid and categorical kernels are the same either way.
     bool normalized = true;
+    // Per-observation weights in trial order (empty: all 1). They multiply Optuna's default_weights
+    // and are scaled to mean 1, so the prior keeps its share.
+    std::span<double const> weights = {};
+    // Multivariate bandwidths from each dimension's spread instead of one for all (see
+    // multivariate_parzen).
+    bool spread_bandwidth = false;
 };
 
 inline constexpr double parzen_eps = 1e-12; // smallest bandwidth without the magic clip (Optuna's EPS)
@@ -120,6 +127,15 @@ inline void default_weights(std::size_t n, std::vector<double>& w) {
 inline bool mixture_weights(std::size_t n, parzen_settings const& s, std::vector<double>& w) {
     bool const prior = s.consider_prior || n == 0;
     default_weights(n, w);
+    if (!s.weights.empty()) {
+        HTUNE_ASSERT(s.weights.size() == n);
+        double total = 0.0;
+        for (double x : s.weights)
+            total += x;
+        if (total > 0.0)
+            for (std::size_t i = 0; i < n; ++i)
+                w[i] *= s.weights[i] * static_cast<double>(n) / total;
+    }
     if (prior) w.push_back(s.prior_weight);
     double total = 0.0;
     for (double x : w)
@@ -416,6 +432,9 @@ private:
 // One joint estimator over several dimensions (Optuna's multivariate TPE): component k is the product
 // of per-dimension kernels around observation k, with the bandwidth 0.2 n^(-1 / (d + 4)) in every
 // numeric dimension (Scott's rule, as BOHB), clipped like the univariate one.
+// With spread_bandwidth, dimension j's bandwidth is that one times spread_j / sqrt(1/12), spread_j being
+// the observations' min(standard deviation, interquartile range / 1.34) in j (Silverman's robust
+// scale): the same for points spread uniformly, narrower in a dimension where the group has gathered.
 class multivariate_parzen {
 public:
     // rows: n observations of dims.size() coordinates each, row-major, in chronological order.
@@ -436,6 +455,7 @@ public:
         double const min_sigma = s.consider_magic_clip ? 1.0 / std::min(100.0, 1.0 + components) : parzen_eps;
         double const sigma = std::clamp(sigma0, min_sigma, 1.0);
         double const v = s.prior_weight / static_cast<double>(m_prior ? n + 1 : n);
+        constexpr double uniform_spread = 0.28867513459481287; // sqrt(1 / 12)
 
         m_continuous.clear();
         m_other.clear();
@@ -451,7 +471,9 @@ public:
                 continue;
             }
             pd.sigma = sigma;
-            pd.inv_sigma = 1.0 / sigma;
+            if (s.spread_bandwidth && n >= 2)
+                pd.sigma = std::clamp(sigma0 * spread(rows, nd, d) / uniform_spread, min_sigma, 1.0);
+            pd.inv_sigma = 1.0 / pd.sigma;
             if (dims[d].kind == dimension_kind::discrete && dims[d].count <= offset_table_limit)
                 assign_buffer(
                   pd.offset_log_mass, 2 * dims[d].count - 1, std::numeric_limits<double>::quiet_NaN());
@@ -462,8 +484,9 @@ public:
         // Row-major means (categories as their index) and each component's constant part: log weight,
         // minus the log normalisers and truncation masses of its numeric kernels.
         // (Each mass is >= Phi(1) - Phi(0), so their product does not underflow before ~600 dimensions.)
-        double const log_norm =
-          static_cast<double>(m_continuous.size()) * ((s.normalized ? std::log(sigma) : 0.0) + log_sqrt_2pi);
+        double log_norm = 0.0;
+        for (std::size_t d : m_continuous)
+            log_norm += (s.normalized ? std::log(m_per_dim[d].sigma) : 0.0) + log_sqrt_2pi;
         resize_buffer(m_mu, nd * n);
         resize_buffer(m_base, n);
         resize_buffer(m_index, m_other.size() * n);
@@ -479,7 +502,7 @@ public:
                     continue;
                 }
                 m_mu[k * nd + d] = u;
-                mass *= gauss_mass(-u / sigma, (1.0 - u) / sigma);
+                mass *= gauss_mass(-u / m_per_dim[d].sigma, (1.0 - u) / m_per_dim[d].sigma);
             }
             m_base[k] = std::log(m_weights[k] / mass) - log_norm;
         }
@@ -551,6 +574,33 @@ public:
 private:
     static constexpr std::uint64_t offset_table_limit = std::uint64_t{ 1 } << 16;
 
+    // min(sample standard deviation, interquartile range / 1.34) of column d of n >= 2 rows; quartiles
+    // interpolated between order statistics (numpy's default). O(n): nth_element, not a sort.
+    double spread(std::span<double const> rows, std::size_t nd, std::size_t d) {
+        std::size_t const n = rows.size() / nd;
+        resize_buffer(m_column, n);
+        double mean = 0.0;
+        for (std::size_t k = 0; k < n; ++k)
+            mean += (m_column[k] = rows[k * nd + d]);
+        mean /= static_cast<double>(n);
+        double squares = 0.0;
+        for (double x : m_column)
+            squares += (x - mean) * (x - mean);
+        double const sd = std::sqrt(squares / static_cast<double>(n - 1));
+        auto const quantile = [&](double f) {
+            double const pos = f * static_cast<double>(n - 1);
+            auto const i = static_cast<std::size_t>(pos);
+            auto const at = m_column.begin() + static_cast<std::ptrdiff_t>(i);
+            std::nth_element(m_column.begin(), at, m_column.end());
+            double const lo = *at;
+            if (i + 1 >= n) return lo;
+            double const hi = *std::min_element(at + 1, m_column.end());
+            return lo + (pos - static_cast<double>(i)) * (hi - lo);
+        };
+        double const iqr = (quantile(0.75) - quantile(0.25)) / 1.34;
+        return iqr > 0.0 ? std::min(sd, iqr) : sd;
+    }
+
     struct per_dim {
         double sigma = 1.0, inv_sigma = 1.0;           // numeric
         double v = 0.0, log_hit = 0.0, log_miss = 0.0; // categorical
@@ -621,7 +671,7 @@ private:
     std::vector<double> m_base;         // per component: log weight - log normalisers and truncation masses
     std::vector<std::uint64_t> m_index; // [j * n + k]: slice or category of component k in m_other[j]
     std::vector<per_dim> m_per_dim;
-    std::vector<double> m_acc;
+    std::vector<double> m_acc, m_column;
 };
 
 } // namespace htune::samplers::detail
