@@ -7,6 +7,8 @@ line one JSON object.
 
 Input lines (anything that is not a JSON object with "runner" is skipped, so logs can be mixed in):
   regret  {"runner":R,"function":F,"seed":s,"best":{"50":v,...},"seconds":t}
+          with "set":"more_seeds": a run of the TPE comparison over more seeds (bench/samplers/run.sh
+          --tpe-seeds), kept out of the main tables and of "regret"
   cost    {"runner":R,"cost_trials":N,"ms_per_trial":x,...}
   check   {"runner":R,"check":F,"x":[...],"value":v}
 
@@ -23,6 +25,10 @@ Last line: {"bench":"samplers","tpe_ms_1000":..,"optuna_tpe_ms_1000":..,"gp_ms_2
 "check_max_rel_diff":x}
 tpe_ms_1000 is htune_tpe's ms_per_trial at 1000 trials, optuna_tpe_ms_1000 optuna_tpe's, gp_ms_200
 htune_gp's at 200; null when absent.
+With more_seeds lines, also "tpe_over_seeds":{"seeds":S,F:{N:{"htune_tpe":median,"optuna_tpe":median,
+"p":p,"ci":[lo,hi],"blocks_won":k,"blocks":b}}}: htune_tpe against optuna_tpe over every seed both
+have (the main run's and the more_seeds ones), and in how many blocks of 20 consecutive seeds
+htune's median was at most Optuna's; goals.tpe_vs_optuna_tpe_over_seeds says whether every median was.
 """
 
 import json
@@ -87,6 +93,7 @@ def fmt(x, width=10):
 
 def main(argv):
     regret_runs = {}            # (function, runner, seed) -> line
+    more_runs = {}              # the same, for the "more_seeds" lines
     cost = defaultdict(dict)    # runner -> trials -> ms
     checks = defaultdict(list)  # runner -> [(function, x, value)]
     duplicates = 0
@@ -94,8 +101,9 @@ def main(argv):
         runner = obj["runner"]
         if "best" in obj and "function" in obj:
             key = (obj["function"], runner, obj.get("seed"))
-            duplicates += key in regret_runs
-            regret_runs[key] = obj
+            runs = more_runs if obj.get("set") == "more_seeds" else regret_runs
+            duplicates += key in runs
+            runs[key] = obj
         elif "cost_trials" in obj:
             cost[runner][int(obj["cost_trials"])] = float(obj["ms_per_trial"])
         elif "check" in obj:
@@ -199,6 +207,8 @@ def main(argv):
     summary["cost"] = {r: {str(n): ms for n, ms in sorted(cost[r].items())} for r in ordered(cost, RUNNER_ORDER)}
     summary["check_max_rel_diff"] = worst if worst is None or math.isfinite(worst) else "mismatch"
     summary["goals"], summary["comparisons"] = goal_checks(regret, summary)
+    if more_runs:
+        summary["tpe_over_seeds"] = tpe_over_seeds(regret_runs, more_runs, summary["goals"])
     print()
     print(json.dumps(summary, separators=(",", ":")))
 
@@ -262,6 +272,48 @@ def goal_checks(regret, summary):
         met["gp_cost"] = gp < 50.0
         print(f"  htune GP ms per trial at 200: {gp:.3g} (goal: under 50 ms): {'met' if met['gp_cost'] else 'NOT met'}")
     return dict(met), results
+
+
+def tpe_over_seeds(main_runs, more_runs, goals, ours="htune_tpe", peer="optuna_tpe", block=20):
+    """htune_tpe against optuna_tpe over every seed both ran (main run and more_seeds lines)."""
+    runs = {k: v for k, v in main_runs.items() if k[1] in (ours, peer)}
+    runs.update(more_runs)
+    by = defaultdict(dict)  # (function, runner) -> seed -> best dict
+    for (function, runner, seed), obj in runs.items():
+        if function in OPTIMA and runner in (ours, peer):
+            by[(function, runner)][seed] = obj["best"]
+    out, all_met, seed_count = {}, True, None
+    print(f"\nTPE against Optuna's TPE over more seeds (median regret; blocks: {block} consecutive seeds "
+          "where htune's median is at most Optuna's)")
+    for function in ordered({f for f, _ in by}, FUNCTION_ORDER):
+        a_runs, b_runs = by.get((function, ours), {}), by.get((function, peer), {})
+        seeds = sorted(set(a_runs) & set(b_runs))
+        if not seeds:
+            continue
+        seed_count = len(seeds) if seed_count is None else min(seed_count, len(seeds))
+        blocks = [seeds[i:i + block] for i in range(0, len(seeds) - block + 1, block)]
+        for n in sorted({int(n) for s in seeds for n in a_runs[s]}):
+            key = str(n)
+            def regret_of(runs_, s):
+                return max(0.0, float(runs_[s][key]) - OPTIMA[function])
+
+            both = [s for s in seeds if a_runs[s].get(key) is not None and b_runs[s].get(key) is not None]
+            a = [regret_of(a_runs, s) for s in both]
+            b = [regret_of(b_runs, s) for s in both]
+            ma, mb = quantile(a, 0.5), quantile(b, 0.5)
+            won = sum(quantile([regret_of(a_runs, s) for s in blk], 0.5)
+                      <= quantile([regret_of(b_runs, s) for s in blk], 0.5) for blk in blocks)
+            p = mann_whitney_p(a, b)
+            lo, hi = bootstrap_median_difference(a, b)
+            all_met &= ma <= mb
+            p_text = '-' if p is None else ('<0.001' if p < 0.001 else f'{p:.3f}')
+            print(f"  {function:<12} N={n:<4} seeds {len(a)}: {fmt(ma)} vs {fmt(mb)}  p={p_text}  "
+                  f"CI [{lo:.3g}, {hi:.3g}]  blocks {won}/{len(blocks)}  {'met' if ma <= mb else 'NOT met'}")
+            out.setdefault(function, {})[key] = {ours: ma, peer: mb, "p": p, "ci": [lo, hi],
+                                                "blocks_won": won, "blocks": len(blocks)}
+    out["seeds"] = seed_count
+    goals["tpe_vs_optuna_tpe_over_seeds"] = all_met
+    return out
 
 
 def ordered_items(by_runner):

@@ -398,7 +398,8 @@ private:
         m_group_weight.clear();
         if (!m_weighted) return {};
         for (std::size_t i = 0; i < m_below.size(); ++i)
-            if (m_below[i] && (d == npos || is_active(m_history.unit(i, d)))) m_group_weight.push_back(m_weight[i]);
+            if (m_below[i] && (d == npos || is_active(m_history.unit(i, d))))
+                m_group_weight.push_back(m_weight[i]);
         return m_group_weight;
     }
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);

@@ -488,6 +488,7 @@ public:
         for (std::size_t d : m_continuous)
             log_norm += (s.normalized ? std::log(m_per_dim[d].sigma) : 0.0) + log_sqrt_2pi;
         resize_buffer(m_mu, nd * n);
+        resize_buffer(m_columns, m_continuous.size() * n);
         resize_buffer(m_base, n);
         resize_buffer(m_index, m_other.size() * n);
         for (std::size_t j = 0; j < m_other.size(); ++j)
@@ -506,6 +507,9 @@ public:
             }
             m_base[k] = std::log(m_weights[k] / mass) - log_norm;
         }
+        for (std::size_t j = 0; j < m_continuous.size(); ++j)
+            for (std::size_t k = 0; k < n; ++k)
+                m_columns[j * n + k] = m_mu[k * nd + m_continuous[j]];
         m_prior_log_z = std::log(gauss_mass(-0.5, 0.5));
     }
 
@@ -547,16 +551,19 @@ public:
                   m_prior_log_z;
             }
         }
-        // Continuous kernels one component at a time; grid and categorical ones one dimension at a time.
+        // Kernels one dimension at a time, over the components' means of that dimension (contiguous,
+        // so the continuous loop vectorises); each component's terms add up in dimension order.
         resize_buffer(m_acc, n);
-        for (std::size_t k = 0; k < n; ++k) {
-            double const* mu = m_mu.data() + k * nd;
-            double a = m_base[k];
-            for (std::size_t d : m_continuous) {
-                double const z = (x[d] - mu[d]) * m_per_dim[d].inv_sigma;
-                a -= 0.5 * z * z;
+        std::copy(m_base.begin(), m_base.begin() + static_cast<std::ptrdiff_t>(n), m_acc.begin());
+        for (std::size_t j = 0; j < m_continuous.size(); ++j) {
+            std::size_t const d = m_continuous[j];
+            double const xd = x[d], inv_sigma = m_per_dim[d].inv_sigma;
+            double const* mu = m_columns.data() + j * n;
+            double* acc = m_acc.data();
+            for (std::size_t k = 0; k < n; ++k) {
+                double const z = (xd - mu[k]) * inv_sigma;
+                acc[k] -= 0.5 * z * z;
             }
-            m_acc[k] = a;
         }
         for (std::size_t j = 0; j < m_other.size(); ++j)
             add_other(j, x[m_other[j]]);
@@ -672,6 +679,7 @@ private:
     std::vector<std::uint64_t> m_index; // [j * n + k]: slice or category of component k in m_other[j]
     std::vector<per_dim> m_per_dim;
     std::vector<double> m_acc, m_column;
+    std::vector<double> m_columns; // continuous means by dimension: [j * n + k] for m_continuous[j]
 };
 
 } // namespace htune::samplers::detail
