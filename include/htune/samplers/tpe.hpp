@@ -100,15 +100,6 @@ struct tpe_options {
     bool weigh_by_improvement = true;
 };
 
-// Optuna 3.1's TPESampler defaults: the scores of every proposal equal Optuna's to ~1e-15.
-inline constexpr tpe_options optuna_compatible_options() {
-    tpe_options o;
-    o.multivariate = false;
-    o.spread_bandwidth = false;
-    o.weigh_by_improvement = false;
-    return o;
-}
-
 namespace detail {
 
 // Not constexpr: reached while checking compile-time options, the call is the compile error.
@@ -162,6 +153,17 @@ struct tpe_option_traits<optuna_compatible> {
         o.weigh_by_improvement = false;
     }
 };
+
+} // namespace detail
+
+// Optuna 3.1's TPESampler defaults: the scores of every proposal equal Optuna's to ~1e-15.
+inline constexpr tpe_options optuna_compatible_options() {
+    tpe_options o;
+    detail::tpe_option_traits<optuna_compatible>::apply(o);
+    return o;
+}
+
+namespace detail {
 
 template <class... Options>
 constexpr tpe_options make_tpe_options() {
