@@ -46,11 +46,35 @@ struct is_hp<hp<Name>> : std::true_type {};
 template <class T>
 inline constexpr bool is_hp_v = is_hp<std::remove_cvref_t<T>>::value;
 
-// T has an hp<"..."> in a type slot, at any depth (sequential<dense<8>, hp<"act">>): it is a
-// pattern for a tuner to resolve, not yet a type to instantiate. Templates that mix type and
-// number parameters (nn::dense) specialise it beside their definition.
+// T is a component that names its type slots (core/slots.hpp): a template that mixes type and
+// number parameters, such as nn::dense<Units, Init>, lists them as `using type_slots = type_list<Init>`.
 template <class T>
-struct holds_hp : is_hp<T> {};
+concept has_type_slots = requires { typename T::type_slots; };
+
+template <class T>
+struct holds_hp;
+
+namespace detail {
+template <class L>
+struct any_holds_hp : std::false_type {};
+template <template <class...> class L, class... A>
+struct any_holds_hp<L<A...>> : std::bool_constant<(holds_hp<A>::value || ...)> {};
+
+// Only a type that is not a template of types alone gets here, so a pattern such as
+// trainer<model, hp<"opt">> is never instantiated to look for type_slots.
+template <class T>
+consteval bool holds_hp_in_slots() {
+    if constexpr (is_hp<T>::value) return true;
+    else if constexpr (has_type_slots<T>) return any_holds_hp<typename T::type_slots>::value;
+    else return false;
+}
+} // namespace detail
+
+// T has an hp<"..."> in a type slot, at any depth (sequential<dense<8>, hp<"act">>): it is a
+// pattern for a tuner to resolve, not yet a type to instantiate. Every argument of a template of
+// types is a type slot; other templates name theirs (has_type_slots).
+template <class T>
+struct holds_hp : std::bool_constant<detail::holds_hp_in_slots<T>()> {};
 template <fixed_string Name>
 struct holds_hp<hp_switch<Name>> : std::true_type {};
 template <template <class...> class S, class... A>

@@ -13,6 +13,7 @@
 #include "../core/float_math.hpp"
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 #include "../core/tensor.hpp"
 #include "parameterless.hpp"
 #include "shape.hpp"
@@ -78,7 +79,8 @@ struct leaky_relu {
     static constexpr char const* name = "leaky_relu";
     template <class T>
     using impl = elementwise_layer<T, leaky_relu>;
-    double slope = htune::detail::slot_number<double, Slope>();
+    double slope = slot_number<double, Slope>();
+    void htune_slots(auto&& visit) { visit(number_slot<Slope, "nn::leaky_relu slope">(slope)); }
 
     template <class T>
     T apply(T x) const noexcept { return x > T(0) ? x : static_cast<T>(slope) * x; }

@@ -13,6 +13,7 @@
 #include "../core/errors.hpp"
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 #include "../core/tensor.hpp"
 #include "init.hpp"
 #include "parameterless.hpp"
@@ -34,17 +35,16 @@ struct dense {
     template <class T>
     using impl = dense_layer<T, Init>;
 
-    std::size_t units = htune::detail::slot_count<Units>();
+    std::size_t units = slot_count<Units>();
     bool bias = Bias;
     Init initializer{};
+
+    // Binding hook (core/slots.hpp): the width is a number slot, the initializer a type slot.
+    void htune_slots(auto&& visit) { visit(number_slot<Units, "nn::dense units">(units), initializer); }
+    using type_slots = type_list<Init>;
+    template <class I>
+    using with_type_slots = dense<Units, I, Bias>;
 };
-
-} // namespace htune::nn
-
-template <auto Units, class Init, bool Bias>
-struct htune::holds_hp<htune::nn::dense<Units, Init, Bias>> : htune::holds_hp<Init> {};
-
-namespace htune::nn {
 
 template <class T, class Init>
 class dense_layer {

@@ -17,6 +17,7 @@
 #include "../core/hp.hpp"
 #include "../core/rng.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 #include "../core/tensor.hpp"
 #include "parameterless.hpp"
 #include "shape.hpp"
@@ -45,7 +46,9 @@ struct dropout {
     using htune_role = role::layer;
     template <class T>
     using impl = dropout_layer<T>;
-    double rate = htune::detail::slot_number<double, Rate>();
+    double rate = slot_number<double, Rate>();
+
+    void htune_slots(auto&& visit) { visit(number_slot<Rate, "nn::dropout rate">(rate)); }
 };
 
 template <class T>

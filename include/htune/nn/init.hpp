@@ -11,6 +11,7 @@
 #include "../core/dispatch.hpp"
 #include "../core/rng.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 
 namespace htune::nn::init {
 
@@ -87,3 +88,9 @@ struct one_of {
 static_assert(concepts::initializer<he_uniform> && concepts::initializer<glorot_normal, double>);
 
 } // namespace htune::nn::init
+
+// hp_switch<"name"> over initializers (core/slots.hpp).
+template <class... Inits>
+struct htune::switch_over<htune::role::initializer, Inits...> {
+    using type = htune::nn::init::one_of<Inits...>;
+};

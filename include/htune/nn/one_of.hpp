@@ -18,6 +18,7 @@
 #include "../core/errors.hpp"
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 #include "../core/tensor.hpp"
 #include "shape.hpp"
 
@@ -40,6 +41,16 @@ struct one_of {
     std::size_t index = 0;                  // which alternative the layer is
     std::tuple<Specs...> alternatives{};   // their specs (widths, rates, ...)
 };
+
+} // namespace htune::nn
+
+// hp_switch<"name"> over layers (core/slots.hpp).
+template <class... Specs>
+struct htune::switch_over<htune::role::layer, Specs...> {
+    using type = htune::nn::one_of<Specs...>;
+};
+
+namespace htune::nn {
 
 template <class T, class... Specs>
 class one_of_layer {

@@ -14,6 +14,7 @@
 #include "../core/errors.hpp"
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 #include "../core/tensor.hpp"
 #include "shape.hpp"
 
@@ -31,16 +32,15 @@ struct repeat {
     template <class T>
     using impl = repeat_layer<T, Block>;
 
-    std::size_t count = htune::detail::slot_count<Count>();
+    std::size_t count = slot_count<Count>();
     Block block{};
+
+    // Binding hook (core/slots.hpp): the depth is a number slot, the block a type slot.
+    void htune_slots(auto&& visit) { visit(number_slot<Count, "nn::repeat count">(count), block); }
+    using type_slots = type_list<Block>;
+    template <class B>
+    using with_type_slots = repeat<Count, B>;
 };
-
-} // namespace htune::nn
-
-template <auto Count, class Block>
-struct htune::holds_hp<htune::nn::repeat<Count, Block>> : htune::holds_hp<Block> {};
-
-namespace htune::nn {
 
 template <class T, class Block>
 class repeat_layer {

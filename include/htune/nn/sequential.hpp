@@ -12,6 +12,7 @@
 #include "../core/errors.hpp"
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 #include "../core/tensor.hpp"
 #include "shape.hpp"
 
@@ -36,6 +37,8 @@ struct sequential {
     using impl = sequential_layer<T, Specs...>;
 
     std::tuple<Specs...> layers{};
+
+    void htune_slots(auto&& visit) { visit(layers); }
 };
 
 template <class T, class... Specs>

@@ -76,6 +76,13 @@ struct adagrad {
     double initial_accumulator = option_value<tag::initial_accumulator>(0.0, Options{}...);
     double epsilon = option_value<tag::epsilon>(1e-10, Options{}...);
 
+    void htune_slots(auto&& visit) {
+        visit(number_slot<option_arg<tag::lr_decay, Options...>, "optim lr_decay">(lr_decay),
+              number_slot<option_arg<tag::weight_decay, Options...>, "optim weight_decay">(weight_decay),
+              number_slot<option_arg<tag::initial_accumulator, Options...>, "optim initial_accumulator">(initial_accumulator),
+              number_slot<option_arg<tag::epsilon, Options...>, "optim epsilon">(epsilon));
+    }
+
     void validate() const {
         detail::check_non_negative(name, "lr_decay", lr_decay);
         detail::check_non_negative(name, "weight_decay", weight_decay);

@@ -115,6 +115,13 @@ struct adam_family {
     // PyTorch's defaults: AdamW decays by default, Adam does not.
     double weight_decay = option_value<tag::weight_decay>(Decoupled ? 0.01 : 0.0, Options{}...);
 
+    void htune_slots(auto&& visit) {
+        visit(number_slot<option_arg<tag::beta1, Options...>, "optim beta1">(beta1),
+              number_slot<option_arg<tag::beta2, Options...>, "optim beta2">(beta2),
+              number_slot<option_arg<tag::epsilon, Options...>, "optim epsilon">(epsilon),
+              number_slot<option_arg<tag::weight_decay, Options...>, "optim weight_decay">(weight_decay));
+    }
+
     void validate() const {
         check_unit_open(name, "beta1", beta1);
         check_unit_open(name, "beta2", beta2);

@@ -18,6 +18,7 @@
 #include "../core/errors.hpp"
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 
 namespace htune::optim {
 
@@ -78,3 +79,9 @@ struct one_of {
 };
 
 } // namespace htune::optim
+
+// hp_switch<"name"> over optimizers (core/slots.hpp).
+template <class... Opts>
+struct htune::switch_over<htune::role::optimizer, Opts...> {
+    using type = htune::optim::one_of<Opts...>;
+};

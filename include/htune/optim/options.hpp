@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "../core/hp.hpp"
+#include "../core/slots.hpp"
 
 namespace htune::optim {
 
@@ -144,5 +145,30 @@ constexpr V option_value(V fallback, Options const&...) {
     (detail::take_option<Tag, Options>(result), ...);
     return result;
 }
+
+namespace detail {
+template <class Tag, class... Options>
+consteval auto find_option_arg() {
+    constexpr bool hits[] = {std::is_same_v<option_tag_t<Options>, Tag>..., false};
+    constexpr std::size_t index = [&] {
+        std::size_t i = 0;
+        while (i < sizeof...(Options) && !hits[i]) ++i;
+        return i;
+    }();
+    if constexpr (index < sizeof...(Options)) {
+        using option = mp_at<type_list<Options...>, index>;
+        if constexpr (requires { option::arg; }) return option::arg;
+        else return 0;
+    } else {
+        return 0;
+    }
+}
+} // namespace detail
+
+// The template argument of the option tagged Tag (a number or hp<"name">{}), for an optimizer's
+// binding hook: number_slot<option_arg<tag::beta1, Options...>, "optim beta1">(beta1). 0 (nothing
+// to bind) when no option carries Tag.
+template <class Tag, class... Options>
+inline constexpr auto option_arg = detail::find_option_arg<Tag, Options...>();
 
 } // namespace htune::optim

@@ -103,6 +103,13 @@ struct rmsprop {
     bool centered = option_value<tag::centered>(false, Options{}...);
     double weight_decay = option_value<tag::weight_decay>(0.0, Options{}...);
 
+    void htune_slots(auto&& visit) {
+        visit(number_slot<option_arg<tag::alpha, Options...>, "optim alpha">(alpha),
+              number_slot<option_arg<tag::epsilon, Options...>, "optim epsilon">(epsilon),
+              number_slot<option_arg<tag::momentum, Options...>, "optim momentum">(momentum),
+              number_slot<option_arg<tag::weight_decay, Options...>, "optim weight_decay">(weight_decay));
+    }
+
     void validate() const {
         detail::check_unit_open(name, "alpha", alpha);
         detail::check_positive(name, "epsilon", epsilon);

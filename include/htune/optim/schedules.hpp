@@ -15,6 +15,7 @@
 #include "../core/errors.hpp"
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 #include "detail/checks.hpp"
 
 namespace htune::optim {
@@ -43,8 +44,13 @@ template <auto StepSize = std::size_t{10}, auto Gamma = 0.1>
 struct step_decay {
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::step_decay";
-    std::size_t step_size = htune::detail::slot_count<StepSize>();
-    double gamma = htune::detail::slot_number<double, Gamma>();
+    std::size_t step_size = slot_count<StepSize>();
+    double gamma = slot_number<double, Gamma>();
+
+    void htune_slots(auto&& visit) {
+        visit(number_slot<StepSize, "optim::step_decay step_size">(step_size),
+              number_slot<Gamma, "optim::step_decay gamma">(gamma));
+    }
 
     void validate() const {
         HTUNE_CHECK(step_size > 0, name, ": step_size (", step_size, ") must be > 0");
@@ -60,8 +66,9 @@ template <auto Gamma = 0.95>
 struct exponential {
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::exponential";
-    double gamma = htune::detail::slot_number<double, Gamma>();
+    double gamma = slot_number<double, Gamma>();
 
+    void htune_slots(auto&& visit) { visit(number_slot<Gamma, "optim::exponential gamma">(gamma)); }
     void validate() const { detail::check_positive(name, "gamma", gamma); }
     double factor(progress const& p) const { return std::pow(gamma, static_cast<double>(p.epoch)); }
 };
@@ -72,7 +79,9 @@ template <auto EtaMinFactor = 0.0>
 struct cosine {
     using htune_role = role::schedule;
     static constexpr std::string_view name = "htune::optim::cosine";
-    double eta_min_factor = htune::detail::slot_number<double, EtaMinFactor>();
+    double eta_min_factor = slot_number<double, EtaMinFactor>();
+
+    void htune_slots(auto&& visit) { visit(number_slot<EtaMinFactor, "optim::cosine eta_min_factor">(eta_min_factor)); }
 
     void validate() const { detail::check_unit_closed(name, "eta_min_factor", eta_min_factor); }
     double factor(progress const& p) const {
@@ -97,8 +106,17 @@ struct linear_warmup {
     static constexpr std::string_view name = "htune::optim::linear_warmup";
 
     Inner inner{};
-    std::size_t warmup_steps = htune::detail::slot_count<WarmupSteps>();
-    double start_factor = htune::detail::slot_number<double, StartFactor>();
+    std::size_t warmup_steps = slot_count<WarmupSteps>();
+    double start_factor = slot_number<double, StartFactor>();
+
+    // Binding hook (core/slots.hpp): Inner is a type slot, the warmup's length and start number slots.
+    void htune_slots(auto&& visit) {
+        visit(inner, number_slot<WarmupSteps, "optim::linear_warmup warmup_steps">(warmup_steps),
+              number_slot<StartFactor, "optim::linear_warmup start_factor">(start_factor));
+    }
+    using type_slots = type_list<Inner>;
+    template <class I>
+    using with_type_slots = linear_warmup<I, WarmupSteps, StartFactor>;
 
     void validate() const {
         detail::check_unit_closed(name, "start_factor", start_factor);
@@ -116,6 +134,3 @@ struct linear_warmup {
 };
 
 } // namespace htune::optim
-
-template <class Inner, auto W, auto S>
-struct htune::holds_hp<htune::optim::linear_warmup<Inner, W, S>> : htune::holds_hp<Inner> {};

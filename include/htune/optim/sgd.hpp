@@ -80,6 +80,11 @@ struct sgd {
     bool nesterov = option_value<tag::nesterov>(false, Options{}...);
     double weight_decay = option_value<tag::weight_decay>(0.0, Options{}...);
 
+    void htune_slots(auto&& visit) {
+        visit(number_slot<option_arg<tag::momentum, Options...>, "optim momentum">(momentum),
+              number_slot<option_arg<tag::weight_decay, Options...>, "optim weight_decay">(weight_decay));
+    }
+
     void validate() const {
         detail::check_unit_open(name, "momentum", momentum);
         detail::check_non_negative(name, "weight_decay", weight_decay);

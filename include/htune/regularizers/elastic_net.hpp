@@ -9,6 +9,7 @@
 
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 #include "detail/common.hpp"
 
 namespace htune::regularizers {
@@ -18,8 +19,13 @@ struct elastic_net {
     using htune_role = role::regularizer;
     static constexpr std::string_view name = "htune::regularizers::elastic_net";
 
-    double l1_strength = htune::detail::slot_number<double, L1Strength>();
-    double l2_strength = htune::detail::slot_number<double, L2Strength>();
+    double l1_strength = slot_number<double, L1Strength>();
+    double l2_strength = slot_number<double, L2Strength>();
+
+    void htune_slots(auto&& visit) {
+        visit(number_slot<L1Strength, "regularizers::elastic_net l1_strength">(l1_strength),
+              number_slot<L2Strength, "regularizers::elastic_net l2_strength">(l2_strength));
+    }
 
     void validate() const {
         detail::check_strength(name, "l1_strength", l1_strength);

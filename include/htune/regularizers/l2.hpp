@@ -7,6 +7,7 @@
 
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
+#include "../core/slots.hpp"
 #include "detail/common.hpp"
 
 namespace htune::regularizers {
@@ -16,7 +17,9 @@ struct l2 {
     using htune_role = role::regularizer;
     static constexpr std::string_view name = "htune::regularizers::l2";
 
-    double strength = htune::detail::slot_number<double, Strength>();
+    double strength = slot_number<double, Strength>();
+
+    void htune_slots(auto&& visit) { visit(number_slot<Strength, "regularizers::l2 strength">(strength)); }
 
     void validate() const { detail::check_strength(name, "strength", strength); }
 

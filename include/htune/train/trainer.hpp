@@ -30,15 +30,20 @@
 #include "../core/concepts/schedule.hpp"
 #include "../core/errors.hpp"
 #include "../core/rng.hpp"
+#include "../core/slots.hpp"
 #include "../core/thread_team.hpp"
 #include "../data/dataset.hpp"
 #include "../losses/cross_entropy.hpp"
 #include "../metrics/classification.hpp"
 #include "../metrics/regression.hpp"
+#include "../nn/dense.hpp"
+#include "../nn/init.hpp"
 #include "../nn/network.hpp"
+#include "../nn/one_of.hpp"
 #include "../nn/sequential.hpp"
 #include "../nn/softmax.hpp"
 #include "../optim/adam.hpp"
+#include "../optim/one_of.hpp"
 #include "../optim/schedules.hpp"
 #include "callbacks.hpp"
 #include "options.hpp"
@@ -327,6 +332,17 @@ public:
     bool split_batch = detail::pick_setting_t<split_batch_tag, train::split_batch<false>, Options...>::value;
 
     trainer() = default;
+
+    // Binding hook (core/slots.hpp): every part a tuner walks for number slots, and the settings
+    // that may hold hp<"name">{}.
+    void htune_slots(auto&& visit) {
+        visit(model, optimizer, loss, schedule, metric, regularizers, callbacks,
+              number_slot<detail::pick_setting_t<epochs_tag, train::epochs<10>, Options...>::arg, "train::epochs">(epochs),
+              number_slot<detail::pick_setting_t<batch_size_tag, train::batch_size<64>, Options...>::arg,
+                          "train::batch_size">(batch_size),
+              number_slot<detail::pick_setting_t<learning_rate_tag, train::learning_rate<1e-3>, Options...>::arg,
+                          "train::learning_rate">(learning_rate));
+    }
 
     // Trains on `train` from a fresh initialisation; everything random derives from `seed`.
     result_type fit(data::dataset<T> const& train, std::uint64_t seed) { return run(train, nullptr, seed); }
@@ -675,5 +691,15 @@ private:
         return total;
     }
 };
+
+// Whether T is a trainer (or a trainer pattern, which this does not instantiate).
+template <class T>
+struct is_trainer : std::false_type {};
+template <class M, class... O>
+struct is_trainer<trainer<M, O...>> : std::true_type {};
+
+// A trainer that stands in after a mistake reported elsewhere (a tuner given no trainer), so
+// that the message stays the only one.
+using stand_in_trainer = trainer<nn::sequential<nn::dense<1>>>;
 
 } // namespace htune::train

@@ -127,7 +127,7 @@ enum class option_kind { trainer, sampler, pruner, validation, unknown };
 template <class O>
 consteval option_kind kind_of() {
     // A trainer pattern must not be instantiated (its hps are not types yet): test it first.
-    if constexpr (is_trainer<O>::value) return option_kind::trainer;
+    if constexpr (train::is_trainer<O>::value) return option_kind::trainer;
     else if constexpr (has_role<O, role::sampler>) return option_kind::sampler;
     else if constexpr (has_role<O, role::pruner>) return option_kind::pruner;
     else if constexpr (has_role<O, role::validation>) return option_kind::validation;
@@ -205,7 +205,7 @@ struct first_assignment<Space, type_list<H...>> {
 
 template <bool Valid, class Space, class Pattern>
 struct first_trainer_of {
-    using type = train::trainer<nn::sequential<nn::dense<1>>>; // a stand-in after an error
+    using type = train::stand_in_trainer; // a stand-in after an error
 };
 template <class Space, class Pattern>
 struct first_trainer_of<true, Space, Pattern> {
@@ -236,7 +236,7 @@ public:
     using space_type = checked_space;
     using config = typename space_type::config;
     using trainer_pattern =
-      std::conditional_t<detail::is_trainer<given_trainer>::value, given_trainer, train::trainer<nn::sequential<nn::dense<1>>>>;
+      std::conditional_t<train::is_trainer<given_trainer>::value, given_trainer, train::stand_in_trainer>;
     using sampler_type = typename detail::pick_kind<detail::option_kind::sampler, samplers::tpe<>, Options...>::type;
     using pruner_type = typename detail::pick_kind<detail::option_kind::pruner, pruners::none, Options...>::type;
     using validation_type = typename detail::pick_kind<detail::option_kind::validation, holdout<>, Options...>::type;
