@@ -32,7 +32,7 @@ TEST_CASE_TEMPLATE("load_csv reads features and maps integer labels to 0..k-1 in
     auto const d = load_csv<T>(file.path());
     REQUIRE(d.size() == 4);
     CHECK(d.feature_count() == 2);
-    CHECK(d.sample_shape == htune::nn::shape{2});
+    CHECK(d.sample_shape == htune::shape{2});
     CHECK(d.is_classification());
     CHECK(d.num_classes == 3);
     CHECK(d.features(0, 0) == T(1.5));

@@ -69,7 +69,7 @@ TEST_CASE_TEMPLATE("write_idx -> load_idx round-trips images and labels", T, flo
     auto const d = load_idx<T>(images.path(), labels.path());
     REQUIRE(d.size() == s.count);
     CHECK(d.feature_count() == s.rows * s.cols);
-    CHECK(d.sample_shape == htune::nn::shape{1, 3, 4});
+    CHECK(d.sample_shape == htune::shape{1, 3, 4});
     CHECK(d.num_classes == 4);
     for (std::size_t i = 0; i < s.count; ++i) {
         CHECK(d.labels(i) == s.labels[i]);
@@ -294,7 +294,7 @@ TEST_CASE("the Fashion-MNIST files load fast with the expected shapes") {
     CHECK(train.size() == 60000);
     CHECK(test.size() == 10000);
     for (auto const* d : {&train, &test}) {
-        CHECK(d->sample_shape == htune::nn::shape{1, 28, 28});
+        CHECK(d->sample_shape == htune::shape{1, 28, 28});
         CHECK(d->feature_count() == 784);
         CHECK(d->num_classes == 10);
         auto const [lo, hi] = std::minmax_element(d->features.begin(), d->features.end());

@@ -154,7 +154,7 @@ TEST_CASE("kfold: the folds of a data set, materialised one at a time") {
         d.labels(i) = static_cast<std::int32_t>(i % 2);
     }
     d.num_classes = 2;
-    d.sample_shape = htune::nn::shape{1};
+    d.sample_shape = htune::shape{1};
     auto const folds = kfold_rows(d, 5, std::uint64_t{4}, true);
     REQUIRE(folds.size() == 5);
     for (auto const& rows : folds) {

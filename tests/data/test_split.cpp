@@ -32,7 +32,7 @@ htune::data::dataset<T> classes(std::vector<std::size_t> const& sizes) {
         d.labels(i) = labels[i];
     }
     d.num_classes = sizes.size();
-    d.sample_shape = htune::nn::shape{2};
+    d.sample_shape = htune::shape{2};
     for (std::size_t k = 0; k < sizes.size(); ++k) {
         std::string name = "c";
         name += std::to_string(k);

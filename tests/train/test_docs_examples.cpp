@@ -197,13 +197,13 @@ struct l1_l2_mix {
 // d^2 / 2 where |d| <= delta, delta * (|d| - delta / 2) beyond.
 struct huber {
     using htune_role = htune::role::loss;           // the role tag
-    using target_kind = htune::losses::real_values; // (1) a row of real targets per sample
+    using target_kind = htune::real_values; // (1) a row of real targets per sample
 
     double delta = 1.0;
 
     // (2) The mean loss.
     template <class T>
-    T value(htune::batch_view<T const> out, htune::losses::targets<T> const& y) const {
+    T value(htune::batch_view<T const> out, htune::targets<T> const& y) const {
         check(out, y);
         double total = 0;
         for (std::size_t i = 0; i < out.size(); ++i) {
@@ -215,7 +215,7 @@ struct huber {
 
     // (3) The mean loss, and d loss / d out written into grad (same shape as out).
     template <class T>
-    T value_and_gradient(htune::batch_view<T const> out, htune::losses::targets<T> const& y,
+    T value_and_gradient(htune::batch_view<T const> out, htune::targets<T> const& y,
                          htune::batch_view<T> grad) const {
         T const v = value(out, y);
         double const inv_n = 1.0 / static_cast<double>(out.size());
@@ -228,7 +228,7 @@ struct huber {
 
 private:
     template <class T>
-    static void check(htune::batch_view<T const> out, htune::losses::targets<T> const& y) {
+    static void check(htune::batch_view<T const> out, htune::targets<T> const& y) {
         HTUNE_CHECK_AS(htune::shape_error, y.values.rows == out.rows && y.values.cols == out.cols,
                        "huber: outputs (", out.rows, ", ", out.cols, ") and targets (", y.values.rows, ", ",
                        y.values.cols, ") differ in shape");
@@ -244,7 +244,7 @@ struct top2_accuracy {
 
     // (2) The score of all outputs (one row of class scores per sample) against their labels.
     template <class T>
-    double operator()(htune::batch_view<T const> out, htune::losses::targets<T> const& y) const {
+    double operator()(htune::batch_view<T const> out, htune::targets<T> const& y) const {
         HTUNE_CHECK_AS(htune::shape_error, y.labels.size() == out.rows && out.rows > 0 && out.cols >= 2,
                        "top2_accuracy: outputs (", out.rows, ", ", out.cols, ") for ", y.labels.size(),
                        " labels; need a row per label, at least one row and two columns");
@@ -329,7 +329,7 @@ TEST_CASE_TEMPLATE("doc huber: gradient matches finite differences", T, float, d
     // Differences on both sides of delta = 1, none within the finite-difference step of it.
     std::vector<T> out = {T(0.3), T(-2.0), T(1.5), T(0.1), T(-0.4), T(4.0)};
     std::vector<T> target = {T(0.0), T(0.5), T(1.0), T(-1.9), T(-0.2), T(1.0)};
-    auto const y = htune::losses::values_of<T>(htune::batch_view<T const>{target.data(), 3, 2});
+    auto const y = htune::values_of<T>(htune::batch_view<T const>{target.data(), 3, 2});
     htune::batch_view<T const> const o{out.data(), 3, 2};
     CHECK(htune::nn::check_loss_gradient(huber{}, o, y) < tolerances<T>::gradient);
     huber narrow;
@@ -577,16 +577,16 @@ TEST_CASE("doc skeletons: values of l1_l2_mix, huber and top2_accuracy") {
     CHECK(message_of([&] { r.validate(); }) == "l1_l2_mix: l1_ratio (1.5) must be in [0, 1]");
 
     std::vector<double> out = {0.5, 3.0}, target = {0.0, 0.0};
-    auto const y = losses::values_of<double>(batch_view<double const>{target.data(), 2, 1});
+    auto const y = htune::values_of<double>(batch_view<double const>{target.data(), 2, 1});
     CHECK(huber{}.value(batch_view<double const>{out.data(), 2, 1}, y) == doctest::Approx((0.125 + 2.5) / 2));
 
     // Scores of 3 samples over 4 classes: label ranks first, second (tied) and third.
     std::vector<float> scores = {0.1f, 0.7f, 0.1f, 0.1f, 0.5f, 0.5f, 0.0f, 0.0f, 0.4f, 0.3f, 0.2f, 0.1f};
     std::vector<std::int32_t> labels = {1, 0, 2};
     batch_view<float const> const s{scores.data(), 3, 4};
-    CHECK(top2_accuracy{}(s, losses::labels_of<float>(labels)) == doctest::Approx(2.0 / 3));
+    CHECK(top2_accuracy{}(s, htune::labels_of<float>(labels)) == doctest::Approx(2.0 / 3));
     labels[2] = 4;
-    CHECK_THROWS_AS(top2_accuracy{}(s, losses::labels_of<float>(labels)), data_error);
+    CHECK_THROWS_AS(top2_accuracy{}(s, htune::labels_of<float>(labels)), data_error);
 
     gradient_descent::state<float> st(gradient_descent{}, 2);
     std::vector<float> p = {1, 2}, g = {0.5f, -1};

@@ -23,7 +23,7 @@ TEST_CASE_TEMPLATE("metrics::accuracy allocates nothing", T, float, double) {
     }
     if (!htune::test::counting_allocations()) return; // a sanitizer owns operator new
     htune::batch_view<T const> const view{out.data(), rows, cols};
-    auto const y = htune::losses::labels_of<T>(labels);
+    auto const y = htune::labels_of<T>(labels);
 
     std::size_t const before = htune::test::allocation_count();
     double const acc = m::accuracy{}(view, y);

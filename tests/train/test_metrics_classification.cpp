@@ -16,7 +16,7 @@ namespace {
 struct no_role {
     [[maybe_unused]] static constexpr bool higher_is_better = true;
     template <class T>
-    double operator()(htune::batch_view<T const>, htune::losses::targets<T> const&) const {
+    double operator()(htune::batch_view<T const>, htune::targets<T> const&) const {
         return 0;
     }
 };
@@ -60,7 +60,7 @@ std::vector<T> scores_d() {
 TEST_CASE_TEMPLATE("metrics::accuracy counts argmax hits, ties to the first maximum", T, float, double) {
     auto const s = scores_a<T>();
     htune::batch_view<T const> const out{s.data(), 8, 3};
-    auto const y = htune::losses::labels_of<T>(truth_a);
+    auto const y = htune::labels_of<T>(truth_a);
     CHECK(m::accuracy{}(out, y) == 0.625);
 
     // Every row tied: the first column wins everywhere, so only class-0 samples count.
@@ -69,13 +69,13 @@ TEST_CASE_TEMPLATE("metrics::accuracy counts argmax hits, ties to the first maxi
 
     // The first rows only (a short last batch).
     CHECK(m::accuracy{}(htune::batch_view<T const>{s.data(), 2, 3},
-                        htune::losses::labels_of<T>(std::span(truth_a).first(2))) == 1.0);
+                        htune::labels_of<T>(std::span(truth_a).first(2))) == 1.0);
 }
 
 TEST_CASE_TEMPLATE("metrics::precision, recall, f1: macro averages match scikit-learn", T, float, double) {
     auto const s = scores_a<T>();
     htune::batch_view<T const> const out{s.data(), 8, 3};
-    auto const y = htune::losses::labels_of<T>(truth_a);
+    auto const y = htune::labels_of<T>(truth_a);
     CHECK(m::precision<>{}(out, y) == doctest::Approx(0.7222222222222222));
     CHECK(m::recall<>{}(out, y) == doctest::Approx(0.6666666666666666));
     CHECK(m::f1<>{}(out, y) == doctest::Approx(0.6238095238095238));
@@ -91,7 +91,7 @@ TEST_CASE_TEMPLATE("metrics::precision, recall, f1: macro averages match scikit-
 TEST_CASE_TEMPLATE("metrics::precision, recall, f1 of one class", T, float, double) {
     auto const s = scores_a<T>();
     htune::batch_view<T const> const out{s.data(), 8, 3};
-    auto const y = htune::losses::labels_of<T>(truth_a);
+    auto const y = htune::labels_of<T>(truth_a);
     CHECK(m::precision<of_class<0>>{}(out, y) == doctest::Approx(0.5));
     CHECK(m::precision<of_class<1>>{}(out, y) == doctest::Approx(2.0 / 3));
     CHECK(m::precision<of_class<2>>{}(out, y) == doctest::Approx(1.0));
@@ -104,7 +104,7 @@ TEST_CASE_TEMPLATE("metrics::precision, recall, f1 of one class", T, float, doub
 
     auto const d = scores_d<T>();
     htune::batch_view<T const> const out_d{d.data(), 6, 2};
-    auto const y_d = htune::losses::labels_of<T>(truth_d);
+    auto const y_d = htune::labels_of<T>(truth_d);
     CHECK(m::precision<binary>{}(out_d, y_d) == doctest::Approx(0.5));
     CHECK(m::recall<binary>{}(out_d, y_d) == doctest::Approx(2.0 / 3));
     CHECK(m::f1<binary>{}(out_d, y_d) == doctest::Approx(4.0 / 7));
@@ -121,7 +121,7 @@ TEST_CASE_TEMPLATE("metrics: a class never predicted or never true scores 0 (zer
     std::vector<T> const s = {T(1), T(0), T(0), T(0), T(1), T(0), T(0), T(1), T(0), T(0), T(1), T(0)};
     std::vector<std::int32_t> const truth = {0, 1, 2, 2};
     htune::batch_view<T const> const out{s.data(), 4, 3};
-    auto const y = htune::losses::labels_of<T>(truth);
+    auto const y = htune::labels_of<T>(truth);
     CHECK(m::precision<of_class<2>>{}(out, y) == 0.0);
     CHECK(m::recall<of_class<2>>{}(out, y) == 0.0);
     CHECK(m::f1<of_class<2>>{}(out, y) == 0.0);
@@ -144,7 +144,7 @@ TEST_CASE_TEMPLATE("metrics: classification errors name the sample, the value an
     htune::batch_view<T const> const out{s.data(), 8, 3};
     std::vector<std::int32_t> labels = truth_a;
     labels[2] = -1;
-    auto const bad = htune::losses::labels_of<T>(labels);
+    auto const bad = htune::labels_of<T>(labels);
     CHECK_THROWS_WITH_AS(m::accuracy{}(out, bad),
                          "htune::metrics::accuracy: label -1 of sample 2 is out of range [0, 3)",
                          htune::data_error);
@@ -155,7 +155,7 @@ TEST_CASE_TEMPLATE("metrics: classification errors name the sample, the value an
                          "htune::metrics::precision: label 3 of sample 2 is out of range [0, 3)",
                          htune::data_error);
 
-    auto const seven = htune::losses::labels_of<T>(std::span(truth_a).first(7));
+    auto const seven = htune::labels_of<T>(std::span(truth_a).first(7));
     CHECK_THROWS_WITH_AS(m::accuracy{}(out, seven),
                          "htune::metrics::accuracy: outputs have shape (8, 3) but there are 7 labels",
                          htune::shape_error);
@@ -163,7 +163,7 @@ TEST_CASE_TEMPLATE("metrics: classification errors name the sample, the value an
                          "htune::metrics::recall: outputs have shape (8, 3) but there are 7 labels",
                          htune::shape_error);
 
-    auto const y = htune::losses::labels_of<T>(truth_a);
+    auto const y = htune::labels_of<T>(truth_a);
     CHECK_THROWS_WITH_AS(m::f1<of_class<3>>{}(out, y), "htune::metrics::f1: class 3 out of range [0, 3)",
                          htune::invalid_argument);
     CHECK_THROWS_WITH_AS(m::accuracy{}(htune::batch_view<T const>{s.data(), 8, 1}, y),
@@ -171,9 +171,9 @@ TEST_CASE_TEMPLATE("metrics: classification errors name the sample, the value an
                          "class, at least 2",
                          htune::shape_error);
     CHECK_THROWS_WITH_AS(m::accuracy{}(htune::batch_view<T const>{s.data(), 0, 3},
-                                       htune::losses::labels_of<T>(std::span<std::int32_t const>{})),
+                                       htune::labels_of<T>(std::span<std::int32_t const>{})),
                          "htune::metrics::accuracy: no samples", htune::invalid_argument);
-    CHECK_THROWS_WITH_AS(m::accuracy{}(out, htune::losses::values_of<T>(out)),
+    CHECK_THROWS_WITH_AS(m::accuracy{}(out, htune::values_of<T>(out)),
                          "htune::metrics::accuracy: needs class labels, got real-valued targets",
                          htune::invalid_argument);
 }

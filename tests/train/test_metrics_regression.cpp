@@ -32,7 +32,7 @@ TEST_CASE_TEMPLATE("metrics::mse, mae and r2 average over every target column", 
     auto const t = targets_r<T>();
     auto const o = outputs_r<T>();
     htune::batch_view<T const> const out{o.data(), 4, 2};
-    auto const y = htune::losses::values_of<T>(htune::batch_view<T const>{t.data(), 4, 2});
+    auto const y = htune::values_of<T>(htune::batch_view<T const>{t.data(), 4, 2});
     double const tol = htune::test::tolerances<T>::value;
     CHECK(m::mse{}(out, y) == doctest::Approx(0.375).epsilon(tol));
     CHECK(m::mae{}(out, y) == doctest::Approx(0.5).epsilon(tol));
@@ -44,7 +44,7 @@ TEST_CASE_TEMPLATE("metrics::mse, mae and r2 average over every target column", 
         t0.push_back(t[2 * i]);
         o0.push_back(o[2 * i]);
     }
-    auto const y0 = htune::losses::values_of<T>(htune::batch_view<T const>{t0.data(), 4, 1});
+    auto const y0 = htune::values_of<T>(htune::batch_view<T const>{t0.data(), 4, 1});
     htune::batch_view<T const> const out0{o0.data(), 4, 1};
     CHECK(m::r2{}(out0, y0) == doctest::Approx(0.7).epsilon(tol));
     CHECK(m::mse{}(out0, y0) == doctest::Approx(1.5 / 4).epsilon(tol));
@@ -66,7 +66,7 @@ TEST_CASE_TEMPLATE("metrics::r2 of constant targets is 1 when exact, else 0 (sci
     // Column 0 varies (r2 0.7 as above); column 1 is constant 0.1, whose rounded mean is not 0.1.
     std::vector<T> const t = {T(1), T(0.1), T(2), T(0.1), T(3), T(0.1), T(4), T(0.1)};
     std::vector<T> exact = {T(1.5), T(0.1), T(2), T(0.1), T(2), T(0.1), T(4.5), T(0.1)};
-    auto const y = htune::losses::values_of<T>(htune::batch_view<T const>{t.data(), 4, 2});
+    auto const y = htune::values_of<T>(htune::batch_view<T const>{t.data(), 4, 2});
     double const tol = htune::test::tolerances<T>::value;
     CHECK(m::r2{}(htune::batch_view<T const>{exact.data(), 4, 2}, y) ==
           doctest::Approx((0.7 + 1.0) / 2).epsilon(tol));
@@ -77,7 +77,7 @@ TEST_CASE_TEMPLATE("metrics::r2 of constant targets is 1 when exact, else 0 (sci
 
     // A single sample is a constant column too.
     T const one_t[] = {T(3)}, one_o[] = {T(2)};
-    auto const y1 = htune::losses::values_of<T>(htune::batch_view<T const>{one_t, 1, 1});
+    auto const y1 = htune::values_of<T>(htune::batch_view<T const>{one_t, 1, 1});
     CHECK(m::r2{}(htune::batch_view<T const>{one_t, 1, 1}, y1) == 1.0);
     CHECK(m::r2{}(htune::batch_view<T const>{one_o, 1, 1}, y1) == 0.0);
 
@@ -91,19 +91,19 @@ TEST_CASE_TEMPLATE("metrics: regression errors print both shapes", T, float, dou
     auto const t = targets_r<T>();
     auto const o = outputs_r<T>();
     htune::batch_view<T const> const out{o.data(), 4, 2};
-    auto const y_cols = htune::losses::values_of<T>(htune::batch_view<T const>{t.data(), 8, 1});
+    auto const y_cols = htune::values_of<T>(htune::batch_view<T const>{t.data(), 8, 1});
     CHECK_THROWS_WITH_AS(m::mse{}(out, y_cols),
                          "htune::metrics::mse: outputs have shape (4, 2) but targets have shape (8, 1)",
                          htune::shape_error);
-    auto const y_rows = htune::losses::values_of<T>(htune::batch_view<T const>{t.data(), 3, 2});
+    auto const y_rows = htune::values_of<T>(htune::batch_view<T const>{t.data(), 3, 2});
     CHECK_THROWS_WITH_AS(m::r2{}(out, y_rows),
                          "htune::metrics::r2: outputs have shape (4, 2) but targets have shape (3, 2)",
                          htune::shape_error);
     std::vector<std::int32_t> const labels = {0, 1, 0, 1};
-    CHECK_THROWS_WITH_AS(m::mae{}(out, htune::losses::labels_of<T>(labels)),
+    CHECK_THROWS_WITH_AS(m::mae{}(out, htune::labels_of<T>(labels)),
                          "htune::metrics::mae: needs real-valued targets, got 4 class labels",
                          htune::invalid_argument);
-    auto const empty = htune::losses::values_of<T>(htune::batch_view<T const>{t.data(), 0, 2});
+    auto const empty = htune::values_of<T>(htune::batch_view<T const>{t.data(), 0, 2});
     CHECK_THROWS_WITH_AS(m::mse{}(htune::batch_view<T const>{o.data(), 0, 2}, empty),
                          "htune::metrics::mse: no values (outputs have shape (0, 2))",
                          htune::invalid_argument);

@@ -303,7 +303,7 @@ dataset<T> parse_csv(std::string& text, std::string const& name, csv_options con
     std::size_t const n = values.size() / features;
     out.features = tensor<T, 2>(std::array<std::size_t, 2>{n, features});
     std::copy(values.begin(), values.end(), out.features.data());
-    out.sample_shape = nn::shape{features};
+    out.sample_shape = htune::shape{features};
     if (classify) {
         // Dense labels in sorted order of the distinct values; class_names maps back.
         std::vector<std::int64_t> distinct = raw_labels;

@@ -15,8 +15,8 @@
 
 #include "../core/errors.hpp"
 #include "../core/tensor.hpp"
-#include "../losses/targets.hpp"
-#include "../nn/shape.hpp"
+#include "../core/shape.hpp"
+#include "../core/targets.hpp"
 
 namespace htune::data {
 
@@ -47,7 +47,7 @@ std::size_t first_non_finite(T const* x, std::size_t n) noexcept {
 template <class T>
 struct dataset {
     tensor<T, 2> features;            // samples x sample_shape.size()
-    nn::shape sample_shape;           // shape of one sample; {features.shape(1)} when flat
+    htune::shape sample_shape;           // shape of one sample; {features.shape(1)} when flat
     tensor<std::int32_t, 1> labels;   // classification: one label per sample in [0, num_classes)
     tensor<T, 2> targets;             // regression: samples x outputs
     std::size_t num_classes = 0;      // 0 for regression
@@ -59,11 +59,11 @@ struct dataset {
     bool empty() const noexcept { return size() == 0; }
 
     // The targets of rows [first, first + count) (rows must be contiguous, as after gather()).
-    losses::targets<T> targets_of_rows(std::size_t first, std::size_t count) const {
+    htune::targets<T> targets_of_rows(std::size_t first, std::size_t count) const {
         if (is_classification()) return {{labels.data() + first, count}, {}};
         return {{}, {targets.data() + first * targets.shape()[1], count, targets.shape()[1]}};
     }
-    losses::targets<T> all_targets() const { return targets_of_rows(0, size()); }
+    htune::targets<T> all_targets() const { return targets_of_rows(0, size()); }
 
     // Checks consistency and values; `what` names the data set in messages ("train", a file name).
     void validate(std::string const& what = "dataset") const {
@@ -94,7 +94,7 @@ struct dataset {
     }
 
     // The shape of one sample, filling in {features} when none was set.
-    nn::shape input_shape() const { return sample_shape.rank ? sample_shape : nn::shape{feature_count()}; }
+    htune::shape input_shape() const { return sample_shape.rank ? sample_shape : htune::shape{feature_count()}; }
 };
 
 namespace detail {

@@ -313,7 +313,7 @@ dataset<T> load_idx(std::filesystem::path const& images, std::filesystem::path c
 
     dataset<T> out;
     out.features = tensor<T, 2>(std::array<std::size_t, 2>{n, pixels});
-    out.sample_shape = nn::shape{1, ih.dims[1], ih.dims[2]};
+    out.sample_shape = htune::shape{1, ih.dims[1], ih.dims[2]};
     T* const features = out.features.data();
     double const scale = options.scale;
     if (ih.type == u8) {

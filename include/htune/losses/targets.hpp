@@ -1,32 +1,14 @@
 #pragma once
-// The targets of a batch: class labels for classification, a row of reals per sample for regression.
+// The targets of a batch under the names losses and metrics use; core vocabulary (core/targets.hpp).
 
-#include <cstddef>
-#include <cstdint>
-#include <span>
-
-#include "../core/tensor.hpp"
+#include "../core/targets.hpp"
 
 namespace htune::losses {
 
-struct class_labels {}; // targets are integer labels in [0, classes)
-struct real_values {};  // targets are rows of reals, one per sample
-
-template <class T>
-struct targets {
-    std::span<std::int32_t const> labels{}; // classification
-    batch_view<T const> values{};           // regression
-
-    std::size_t rows() const noexcept { return labels.empty() ? values.rows : labels.size(); }
-};
-
-template <class T>
-targets<T> labels_of(std::span<std::int32_t const> labels) {
-    return {labels, {}};
-}
-template <class T>
-targets<T> values_of(batch_view<T const> values) {
-    return {{}, values};
-}
+using htune::class_labels;
+using htune::labels_of;
+using htune::real_values;
+using htune::targets;
+using htune::values_of;
 
 } // namespace htune::losses

@@ -20,7 +20,7 @@
 #include "../core/errors.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
-#include "../losses/targets.hpp"
+#include "../core/targets.hpp"
 #include "confusion.hpp"
 
 namespace htune::metrics {
@@ -47,7 +47,7 @@ inline constexpr bool is_average = std::is_same_v<A, average::macro> || is_of_cl
 
 // The checks every classification metric makes before it reads a sample.
 template <class T>
-void check_classification(std::string_view who, batch_view<T const> out, losses::targets<T> const& y) {
+void check_classification(std::string_view who, batch_view<T const> out, targets<T> const& y) {
     HTUNE_CHECK(!y.labels.empty() || y.values.rows == 0, who,
                 ": needs class labels, got real-valued targets");
     HTUNE_CHECK_AS(::htune::shape_error, out.rows == y.labels.size(), who, ": outputs have shape (", out.rows,
@@ -60,7 +60,7 @@ void check_classification(std::string_view who, batch_view<T const> out, losses:
 
 // precision, recall or F1 (Score(tp, predicted, support)) in one pass over the samples.
 template <class Average, class T, class Score>
-double class_score(std::string_view who, batch_view<T const> out, losses::targets<T> const& y, Score score) {
+double class_score(std::string_view who, batch_view<T const> out, targets<T> const& y, Score score) {
     check_classification(who, out, y);
     if constexpr (is_of_class<Average>) {
         constexpr std::size_t c = Average::index;
@@ -90,7 +90,7 @@ struct accuracy {
     static constexpr bool higher_is_better = true;
 
     template <class T>
-    double operator()(batch_view<T const> out, losses::targets<T> const& y) const {
+    double operator()(batch_view<T const> out, targets<T> const& y) const {
         constexpr std::string_view who = "htune::metrics::accuracy";
         detail::check_classification(who, out, y);
         std::size_t correct = 0;
@@ -111,7 +111,7 @@ struct precision {
     static constexpr bool higher_is_better = true;
 
     template <class T>
-    double operator()(batch_view<T const> out, losses::targets<T> const& y) const {
+    double operator()(batch_view<T const> out, targets<T> const& y) const {
         return detail::class_score<Average>("htune::metrics::precision", out, y, detail::precision_score);
     }
 };
@@ -125,7 +125,7 @@ struct recall {
     static constexpr bool higher_is_better = true;
 
     template <class T>
-    double operator()(batch_view<T const> out, losses::targets<T> const& y) const {
+    double operator()(batch_view<T const> out, targets<T> const& y) const {
         return detail::class_score<Average>("htune::metrics::recall", out, y, detail::recall_score);
     }
 };
@@ -140,7 +140,7 @@ struct f1 {
     static constexpr bool higher_is_better = true;
 
     template <class T>
-    double operator()(batch_view<T const> out, losses::targets<T> const& y) const {
+    double operator()(batch_view<T const> out, targets<T> const& y) const {
         return detail::class_score<Average>("htune::metrics::f1", out, y, detail::f1_score);
     }
 };

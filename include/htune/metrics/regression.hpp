@@ -13,14 +13,14 @@
 #include "../core/errors.hpp"
 #include "../core/roles.hpp"
 #include "../core/tensor.hpp"
-#include "../losses/targets.hpp"
+#include "../core/targets.hpp"
 
 namespace htune::metrics {
 
 namespace detail {
 
 template <class T>
-void check_regression(std::string_view who, batch_view<T const> out, losses::targets<T> const& y) {
+void check_regression(std::string_view who, batch_view<T const> out, targets<T> const& y) {
     HTUNE_CHECK(y.labels.empty(), who, ": needs real-valued targets, got ", y.labels.size(), " class labels");
     HTUNE_CHECK_AS(::htune::shape_error, out.rows == y.values.rows && out.cols == y.values.cols, who,
                    ": outputs have shape (", out.rows, ", ", out.cols, ") but targets have shape (",
@@ -45,7 +45,7 @@ struct mse {
     static constexpr bool higher_is_better = false;
 
     template <class T>
-    double operator()(batch_view<T const> out, losses::targets<T> const& y) const {
+    double operator()(batch_view<T const> out, targets<T> const& y) const {
         detail::check_regression("htune::metrics::mse", out, y);
         return detail::mean_of_errors(out, y.values, [](double e) { return e * e; });
     }
@@ -57,7 +57,7 @@ struct mae {
     static constexpr bool higher_is_better = false;
 
     template <class T>
-    double operator()(batch_view<T const> out, losses::targets<T> const& y) const {
+    double operator()(batch_view<T const> out, targets<T> const& y) const {
         detail::check_regression("htune::metrics::mae", out, y);
         return detail::mean_of_errors(out, y.values, [](double e) { return std::abs(e); });
     }
@@ -72,7 +72,7 @@ struct r2 {
     static constexpr bool higher_is_better = true;
 
     template <class T>
-    double operator()(batch_view<T const> out, losses::targets<T> const& y) const {
+    double operator()(batch_view<T const> out, targets<T> const& y) const {
         detail::check_regression("htune::metrics::r2", out, y);
         auto const& v = y.values;
         double score_sum = 0.0;

@@ -15,7 +15,7 @@
 #include "../core/concepts/loss.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
-#include "../losses/targets.hpp"
+#include "../core/targets.hpp"
 #include "shape.hpp"
 
 namespace htune::nn {
@@ -156,7 +156,7 @@ gradient_check_result check_gradients(Spec const& spec, shape input, gradient_ch
 
 // Checks a loss's gradient with respect to the network output at `out` for targets `y`.
 template <class T, class Loss>
-double check_loss_gradient(Loss const& loss, batch_view<T const> out, losses::targets<T> const& y,
+double check_loss_gradient(Loss const& loss, batch_view<T const> out, targets<T> const& y,
                            double epsilon = 0) {
     std::vector<T> o(out.begin(), out.end());
     std::vector<T> g(o.size());

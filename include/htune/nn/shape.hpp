@@ -1,68 +1,13 @@
 #pragma once
-// The shape of one sample (rank 1 to 3: features, or channels x height x width). Batches add the
-// sample count in front and are stored flat, one sample per row (NCHW in memory).
+// The shape of one sample and the forward pass's context, under the names layers use. Both are
+// core vocabulary (core/shape.hpp, core/forward_context.hpp), shared with data sets.
 
-#include <algorithm>
-#include <array>
-#include <cstddef>
-#include <initializer_list>
-#include <ostream>
-#include <sstream>
-#include <string>
-
-#include "../core/errors.hpp"
-#include "../core/rng.hpp"
+#include "../core/forward_context.hpp"
+#include "../core/shape.hpp"
 
 namespace htune::nn {
 
-struct shape {
-    static constexpr std::size_t max_rank = 3;
-    std::array<std::size_t, max_rank> dims{};
-    std::size_t rank = 0;
-
-    constexpr shape() = default;
-    constexpr shape(std::initializer_list<std::size_t> d) {
-        HTUNE_CHECK(d.size() <= max_rank, "htune::nn::shape: rank ", d.size(), " exceeds ", max_rank);
-        std::copy(d.begin(), d.end(), dims.begin());
-        rank = d.size();
-    }
-
-    // Number of values in one sample.
-    constexpr std::size_t size() const noexcept {
-        std::size_t n = 1;
-        for (std::size_t i = 0; i < rank; ++i) n *= dims[i];
-        return rank == 0 ? 0 : n;
-    }
-    constexpr std::size_t operator[](std::size_t i) const noexcept { return dims[i]; }
-    constexpr bool operator==(shape const& o) const noexcept {
-        return rank == o.rank && std::equal(dims.begin(), dims.begin() + rank, o.dims.begin());
-    }
-
-    std::string str() const {
-        std::ostringstream os;
-        os << *this;
-        return os.str();
-    }
-
-    friend std::ostream& operator<<(std::ostream& os, shape const& s) {
-        os << '(';
-        for (std::size_t i = 0; i < s.rank; ++i) os << (i ? ", " : "") << s.dims[i];
-        return os << ')';
-    }
-};
-
-// What a forward pass needs besides its input: whether it trains (dropout on, batch statistics)
-// and a generator for stochastic layers.
-//
-// When a trainer splits a batch between threads (train::split_batch), each thread passes its
-// share of the rows with first_row = where that share starts in the whole batch, and a copy of
-// the generator in the same state: a layer that draws once per batch and indexes its random
-// values by position (as dropout does) then draws what it would for the whole batch. A layer
-// that needs statistics over the whole batch cannot be split this way.
-struct context {
-    bool training = false;
-    rng* generator = nullptr;
-    std::size_t first_row = 0;
-};
+using htune::shape;
+using context = htune::forward_context;
 
 } // namespace htune::nn

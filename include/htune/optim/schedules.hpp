@@ -16,18 +16,13 @@
 #include "../core/hp.hpp"
 #include "../core/roles.hpp"
 #include "../core/slots.hpp"
+#include "../core/training_progress.hpp"
 #include "detail/checks.hpp"
 
 namespace htune::optim {
 
-// Where training stands. step counts the optimizer steps taken since the start (0 before the
-// first), steps is the total planned; epoch is 0-based, epochs the total planned.
-struct progress {
-    std::size_t epoch = 0;
-    std::size_t epochs = 0;
-    std::size_t step = 0;
-    std::size_t steps = 0;
-};
+// Where training stands (core/training_progress.hpp).
+using progress = htune::training_progress;
 
 // The base rate throughout.
 struct constant {

@@ -12,12 +12,12 @@
 #include <string_view>
 
 #include "../core/roles.hpp"
-#include "../storage/records.hpp"
+#include "../core/trials.hpp"
 
 namespace htune::pruners {
 
-using storage::intermediate_value;
-using storage::trial_state;
+using htune::intermediate_value;
+using htune::trial_state;
 
 // A finished trial as pruners see it: its outcome and its reported values, in increasing step.
 struct finished_trial {

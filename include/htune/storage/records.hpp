@@ -11,27 +11,16 @@
 #include <string_view>
 #include <vector>
 
+#include "../core/trials.hpp"
+
 namespace htune::storage {
 
-enum class trial_state { running, complete, failed, pruned };
-
-inline constexpr std::string_view to_string(trial_state s) noexcept {
-    switch (s) {
-    case trial_state::running: return "running";
-    case trial_state::complete: return "complete";
-    case trial_state::failed: return "failed";
-    case trial_state::pruned: return "pruned";
-    }
-    return "?";
-}
-
-enum class direction { minimize, maximize };
-
-struct intermediate_value {
-    std::uint64_t step = 0;
-    double value = 0.0;
-    friend bool operator==(intermediate_value const&, intermediate_value const&) = default;
-};
+// The states, the direction and intermediate values are core vocabulary (core/trials.hpp): a
+// journal stores them as they are.
+using htune::direction;
+using htune::intermediate_value;
+using htune::to_string;
+using htune::trial_state;
 
 using attributes = std::map<std::string, std::string, std::less<>>;
 using time_point = std::chrono::system_clock::time_point;

@@ -13,15 +13,15 @@
 #include <utility>
 #include <vector>
 
-#include "../storage/records.hpp"
+#include "../core/trials.hpp"
 
 namespace htune::tune {
 
-// The states, the direction and intermediate values are the storage's (a journal stores them as they are).
-using storage::direction;
-using storage::intermediate_value;
-using storage::to_string;
-using storage::trial_state;
+// The states, the direction and intermediate values are core vocabulary (core/trials.hpp).
+using htune::direction;
+using htune::intermediate_value;
+using htune::to_string;
+using htune::trial_state;
 
 template <class Config>
 struct trial_record {
@@ -42,13 +42,7 @@ struct trial_record {
     clock::time_point started{};
     clock::time_point finished{};
 
-    bool finished_ok() const noexcept { return state == trial_state::complete; }
     std::chrono::duration<double> duration() const { return finished - started; }
-    // The last intermediate value, if any (what a pruned trial is ranked by).
-    std::optional<intermediate_value> last_intermediate() const {
-        if (intermediate.empty()) return std::nullopt;
-        return intermediate.back();
-    }
 };
 
 } // namespace htune::tune

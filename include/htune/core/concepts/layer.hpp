@@ -5,7 +5,7 @@
 //! per value type T: `typename Spec::template impl<T>`, constructible from the spec. The run-time
 //! layer L satisfies, for batch views of rows = samples, cols = features of one sample (NCHW
 //! samples are stored flat, C*H*W per row):
-//!  1. `nn::shape setup(nn::shape in, std::size_t max_batch)`: checks the input sample shape,
+//!  1. `shape setup(shape in, std::size_t max_batch)` (htune::shape, also nn::shape): checks the input sample shape,
 //!     sizes every buffer for max_batch rows once, returns the output sample shape.
 //!  2. `std::size_t param_count() const` and `std::size_t weight_count() const` (after setup):
 //!     how many parameters it has; the first weight_count are weights (regularised), the rest
@@ -13,7 +13,7 @@
 //!  3. `void bind(std::span<T> params, std::span<T> grads)`: the network's flat buffers, sized
 //!     param_count, that hold its parameters and their gradients.
 //!  4. `void init(rng&)`: fills its parameters (reproducible from the generator).
-//!  5. `batch_view<T const> forward(batch_view<T const> in, nn::context&)`: output rows for the
+//!  5. `batch_view<T const> forward(batch_view<T const> in, forward_context&)` (nn::context): output rows for the
 //!     input rows (in.rows <= max_batch); never allocates.
 //!  6. `batch_view<T const> backward(batch_view<T const> in, batch_view<T const> grad_out,
 //!     bool need_input_grad)`: after forward on the same input, writes the parameter gradients
@@ -23,21 +23,18 @@
 #include <cstddef>
 #include <span>
 
+#include "../forward_context.hpp"
 #include "../roles.hpp"
 #include "../rng.hpp"
+#include "../shape.hpp"
 #include "../tensor.hpp"
-
-namespace htune::nn {
-struct shape;
-struct context;
-} // namespace htune::nn
 
 namespace htune::concepts {
 
 template <class L, class T>
-concept layer_impl = requires(L& l, L const& cl, nn::shape const& s, std::size_t n, std::span<T> p, rng& g,
-                              batch_view<T const> in, nn::context& ctx, bool flag) {
-    { l.setup(s, n) } -> std::same_as<nn::shape>;
+concept layer_impl = requires(L& l, L const& cl, shape const& s, std::size_t n, std::span<T> p, rng& g,
+                              batch_view<T const> in, forward_context& ctx, bool flag) {
+    { l.setup(s, n) } -> std::same_as<shape>;
     { cl.param_count() } -> std::convertible_to<std::size_t>;
     { cl.weight_count() } -> std::convertible_to<std::size_t>;
     l.bind(p, p);
