@@ -5,5 +5,6 @@
 #include "pruners/hyperband.hpp"
 #include "pruners/median.hpp"
 #include "pruners/none.hpp"
+#include "pruners/percentile.hpp"
 #include "pruners/pruner.hpp"
 #include "pruners/successive_halving.hpp"

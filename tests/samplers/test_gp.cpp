@@ -128,7 +128,7 @@ TEST_CASE("gp: Matern 5/2 kernel and posterior on a hand-computed case") {
     // Two points in 1-D with a categorical dimension that they share: x = (0, c0), (0.5, c0).
     double const ils = 4.0, scale = 2.0, noise = 0.1;
     gd::gp_inputs in;
-    in.x = matrix<double>::from_shape({ 2, 2 });
+    in.x = tensor<double, 2>::from_shape({ 2, 2 });
     in.x(0, 0) = 0.0;
     in.x(1, 0) = 0.5;
     in.x(0, 1) = in.x(1, 1) = 1.0;
@@ -206,7 +206,7 @@ TEST_CASE("gp: log-EI equals log(EI) where EI is computable and stays finite far
 
     // The acquisition: log EI = log(sigma h((best - mean) / sigma)) at a GP point, with its gradient.
     gd::gp_inputs in;
-    in.x = matrix<double>::from_shape({ 3, 1 });
+    in.x = tensor<double, 2>::from_shape({ 3, 1 });
     in.x(0, 0) = 0.1;
     in.x(1, 0) = 0.5;
     in.x(2, 0) = 0.9;
@@ -237,7 +237,7 @@ TEST_CASE("gp: marginal-likelihood gradient against finite differences") {
     rng g(11);
     std::size_t const n = 12;
     gd::gp_inputs in;
-    in.x = matrix<double>::from_shape({ n, 3 });
+    in.x = tensor<double, 2>::from_shape({ n, 3 });
     in.categorical = { 0, 0, 1 };
     std::vector<double> y(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -273,7 +273,7 @@ TEST_CASE("gp: marginal-likelihood gradient against finite differences") {
 
 TEST_CASE("gp: the Cholesky retries with jitter on a singular kernel (duplicate points)") {
     gd::gp_inputs in;
-    in.x = matrix<double>::from_shape({ 3, 1 });
+    in.x = tensor<double, 2>::from_shape({ 3, 1 });
     in.x(0, 0) = 0.25;
     in.x(1, 0) = 0.25; // duplicate
     in.x(2, 0) = 0.75;
@@ -502,7 +502,7 @@ TEST_CASE("gp local step: a quadratic that fits the neighbours exactly gives its
     htune::rng g(4);
     std::size_t const n = 20;
     gp_inputs inputs;
-    inputs.x = matrix<double>::from_shape({n, 2});
+    inputs.x = tensor<double, 2>::from_shape({n, 2});
     inputs.categorical.assign(2, 0);
     std::vector<double> losses(n);
     std::size_t best = 0;

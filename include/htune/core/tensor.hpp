@@ -1,5 +1,6 @@
 #pragma once
-// The one place that includes xtensor and xtensor-blas.
+// The one place that includes xtensor (xtensor-blas and its BLAS come in through core/blas.hpp
+// and samplers/detail/gp_linalg.hpp).
 //
 // Include paths: xtensor 0.24-0.25 ship flat headers (<xtensor/xarray.hpp>); 0.26+ moved them
 // into folders (<xtensor/containers/xarray.hpp>) without forwarding headers. vcpkg and Conan ship
@@ -85,20 +86,16 @@ HTUNE_XTENSOR_REBIND_FIX(std::ptrdiff_t, std::ptrdiff_t, false)
 
 namespace htune {
 
-// Owning tensors of fixed rank (preferred: their shapes live on the stack).
+// Owning tensors of fixed rank (preferred: their shapes live on the stack). No `vector` or
+// `matrix` here: under `using namespace htune` they would collide with std::vector and with other
+// libraries' matrix types.
 template <class T, std::size_t Rank>
 using tensor = xt::xtensor<T, Rank>;
-template <class T>
-using vector = xt::xtensor<T, 1>;
-template <class T>
-using matrix = xt::xtensor<T, 2>;
 
 using tensorf1 = tensor<float, 1>;
 using tensorf2 = tensor<float, 2>;
-using tensorf4 = tensor<float, 4>;
 using tensord1 = tensor<double, 1>;
 using tensord2 = tensor<double, 2>;
-using tensord4 = tensor<double, 4>;
 
 // A non-owning, row-major view of the first `rows` rows of a batch buffer. Layers keep buffers
 // sized for the largest batch and hand views of the active rows to each other, so a short last

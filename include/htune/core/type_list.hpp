@@ -45,17 +45,21 @@ struct mp_contains_impl<type_list<T...>, V> : std::bool_constant<(std::is_same_v
 template <class L, class V>
 inline constexpr bool mp_contains = mp_contains_impl<L, V>::value;
 
+// The index of the first true among Hits; sizeof...(Hits) if none.
+template <bool... Hits>
+inline constexpr std::size_t first_true = [] {
+    constexpr bool hits[] = {Hits..., false};
+    std::size_t i = 0;
+    while (i < sizeof...(Hits) && !hits[i]) ++i;
+    return i;
+}();
+
 // Index of the first element satisfying Pred (a class template with ::value); size if none.
 template <class L, template <class> class Pred>
 struct mp_find_if_impl;
 template <class... T, template <class> class Pred>
 struct mp_find_if_impl<type_list<T...>, Pred> {
-    static constexpr std::size_t value = [] {
-        constexpr bool hits[] = {Pred<T>::value..., false};
-        std::size_t i = 0;
-        while (i < sizeof...(T) && !hits[i]) ++i;
-        return i;
-    }();
+    static constexpr std::size_t value = first_true<Pred<T>::value...>;
 };
 template <class L, template <class> class Pred>
 inline constexpr std::size_t mp_find_if = mp_find_if_impl<L, Pred>::value;

@@ -1,6 +1,6 @@
 #pragma once
-// sequential<L...>: layers applied in order. It is itself a layer (so it nests, and residual
-// blocks can hold one); shapes are inferred at setup from the input sample shape.
+// sequential<L...>: layers applied in order. It is itself a layer, so it nests (in another
+// sequential, a repeat or a one_of); shapes are inferred at setup from the input sample shape.
 
 #include <array>
 #include <cstddef>

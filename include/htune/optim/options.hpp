@@ -149,12 +149,7 @@ constexpr V option_value(V fallback, Options const&...) {
 namespace detail {
 template <class Tag, class... Options>
 consteval auto find_option_arg() {
-    constexpr bool hits[] = {std::is_same_v<option_tag_t<Options>, Tag>..., false};
-    constexpr std::size_t index = [&] {
-        std::size_t i = 0;
-        while (i < sizeof...(Options) && !hits[i]) ++i;
-        return i;
-    }();
+    constexpr std::size_t index = first_true<std::is_same_v<option_tag_t<Options>, Tag>...>;
     if constexpr (index < sizeof...(Options)) {
         using option = mp_at<type_list<Options...>, index>;
         if constexpr (requires { option::arg; }) return option::arg;

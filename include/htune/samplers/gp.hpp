@@ -287,7 +287,7 @@ private:
                                             std::size_t rows) {
         std::size_t const d = dims.size();
         gp_detail::gp_inputs in;
-        in.x = matrix<double>::from_shape({ rows, d });
+        in.x = tensor<double, 2>::from_shape({ rows, d });
         in.categorical.resize(d);
         for (std::size_t j = 0; j < d; ++j)
             in.categorical[j] = dims[j].kind == dimension_kind::categorical;
@@ -323,7 +323,7 @@ private:
                             std::vector<double>& y,
                             double liar) {
         std::size_t const n = y.size(), p = ctx.pending.size(), d = dims.size();
-        matrix<double> x = matrix<double>::from_shape({ n + p, d });
+        tensor<double, 2> x = tensor<double, 2>::from_shape({ n + p, d });
         std::copy(in.x.data(), in.x.data() + n * d, x.data());
         in.x = std::move(x);
         for (std::size_t k = 0; k < p; ++k) {

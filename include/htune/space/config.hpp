@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "../core/fixed_string.hpp"
+#include "../core/type_list.hpp"
 
 namespace htune {
 
@@ -38,10 +39,7 @@ constexpr auto names_text() {
 
 template <fixed_string Name, class... P>
 constexpr std::size_t param_index() {
-    constexpr bool hits[] = {(P::name == Name.view())..., false};
-    std::size_t i = 0;
-    while (i < sizeof...(P) && !hits[i]) ++i;
-    return i;
+    return first_true<(P::name == Name.view())...>;
 }
 
 template <fixed_string Name>

@@ -182,12 +182,7 @@ struct closure<Space, type_list<>> {
 // The hp<N> whose assignment is A.
 template <fixed_string N, class... A>
 struct find_assigned {
-    static constexpr std::size_t index = [] {
-        constexpr bool hits[] = {(A::name == N.view())..., false};
-        std::size_t i = 0;
-        while (i < sizeof...(A) && !hits[i]) ++i;
-        return i;
-    }();
+    static constexpr std::size_t index = first_true<(A::name == N.view())...>;
     static_assert(index < sizeof...(A), "htune::tune: internal error: an hp was left out of the dispatch");
     using type = typename mp_at<type_list<A...>, index>::type;
 };

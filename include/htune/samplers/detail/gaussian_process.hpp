@@ -48,7 +48,7 @@ struct kernel_params {
 
 // The training inputs: rows are points in GP coordinates, `categorical` marks Hamming dimensions.
 struct gp_inputs {
-    matrix<double> x;                       // n x d
+    tensor<double, 2> x;                       // n x d
     std::vector<unsigned char> categorical; // d flags
     std::size_t size() const noexcept { return x.shape()[0]; }
     std::size_t dims() const noexcept { return x.shape()[1]; }
@@ -83,7 +83,7 @@ struct dimension_lists {
 // Cholesky of `c` (row-major, lower triangle read) into `l`; on failure adds jitter * I, starting at
 // 1e-10 * mean diagonal and growing tenfold up to the mean diagonal. Returns the jitter added
 // (0 when none was needed); throws htune::error when even that fails (non-finite entries).
-inline double cholesky_with_jitter(matrix<double> const& c, matrix<double>& l) {
+inline double cholesky_with_jitter(tensor<double, 2> const& c, tensor<double, 2>& l) {
     std::size_t const n = c.shape()[0];
     l = c;
     if (cholesky_lower(l.data(), n) == 0) return 0.0;
@@ -125,7 +125,7 @@ public:
                     " dimensions but ",
                     m_params.inverse_squared_lengthscales.size(),
                     " lengthscales");
-        matrix<double> c = matrix<double>::from_shape({ n, n });
+        tensor<double, 2> c = tensor<double, 2>::from_shape({ n, n });
         double const* ils = m_params.inverse_squared_lengthscales.data();
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t k = 0; k < i; ++k) {
@@ -135,7 +135,7 @@ public:
             }
             c(i, i) = m_params.scale + m_params.noise;
         }
-        m_chol = matrix<double>::from_shape({ n, n });
+        m_chol = tensor<double, 2>::from_shape({ n, n });
         m_jitter = cholesky_with_jitter(c, m_chol);
         m_alpha.assign(y.begin(), y.end());
         solve_lower(m_chol.data(), n, m_alpha.data());
@@ -286,7 +286,7 @@ private:
     gp_inputs m_inputs;
     kernel_params m_params;
     dimension_lists m_lists{ std::span<unsigned char const>{} };
-    matrix<double> m_chol;
+    tensor<double, 2> m_chol;
     std::vector<double> m_alpha;
     std::vector<double> m_sqrt_ils, m_scaled, m_norm;
     double m_jitter = 0.0;
@@ -344,8 +344,8 @@ public:
       , m_options(options)
       , m_lists(inputs.categorical) {
         std::size_t const n = inputs.size();
-        m_c = matrix<double>::from_shape({ n, n });
-        m_dm = matrix<double>::from_shape({ n, n });
+        m_c = tensor<double, 2>::from_shape({ n, n });
+        m_dm = tensor<double, 2>::from_shape({ n, n });
         m_alpha.resize(n);
     }
 
@@ -444,8 +444,8 @@ private:
     std::span<double const> m_y;
     kernel_fit_options m_options;
     dimension_lists m_lists;
-    matrix<double> m_c;
-    matrix<double> m_dm;
+    tensor<double, 2> m_c;
+    tensor<double, 2> m_dm;
     std::vector<double> m_alpha;
 };
 

@@ -249,7 +249,7 @@ inline std::optional<std::vector<double>> local_step(local_step_problem const& p
 
     // Local GP in box coordinates (flat dimensions, zero width, stay at 0).
     gp_inputs local;
-    local.x = matrix<double>::from_shape({ wanted, k });
+    local.x = tensor<double, 2>::from_shape({ wanted, k });
     local.categorical.assign(k, 0);
     std::vector<double> y(wanted);
     for (std::size_t r = 0; r < wanted; ++r) {
@@ -271,7 +271,7 @@ inline std::optional<std::vector<double>> local_step(local_step_problem const& p
     std::vector<double> inc_local(k);
     for (std::size_t m = 0; m < k; ++m)
         inc_local[m] = width[m] > 0.0 ? (incumbent[moving[m]] - lo[m]) / width[m] : 0.0;
-    matrix<double> const local_x = local.x;
+    tensor<double, 2> const local_x = local.x;
     gaussian_process model(std::move(local), y, std::move(fitted.params));
 
     // Minimise the posterior mean from the incumbent and the next best neighbours.
