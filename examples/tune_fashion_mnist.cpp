@@ -7,6 +7,9 @@
 // all 20000 and evaluated on the 10000 test images. Give a journal file to keep the study on disk:
 // run again with the same file and it resumes.
 #include <htune/htune.hpp>
+#if HTUNE_EXAMPLE_JOURNAL
+#include <htune/storage/journal.hpp> // lets tuner_options::journal open a file (CMake: htune::journal)
+#endif
 
 #include <cstdlib>
 #include <exception>

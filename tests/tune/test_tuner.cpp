@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <htune/htune.hpp>
+#include <htune/storage/journal.hpp> // a tuner opens a journal path only with the journal included
 
 #include <cmath>
 #include <cstdint>

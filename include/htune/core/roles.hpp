@@ -18,7 +18,8 @@ struct setting {}; // a training setting such as epochs<5> or batch_size<64>
 struct callback {};
 struct sampler {};
 struct pruner {};
-struct validation {};    // how a tuner turns a config into a score (holdout, k-fold)
+struct validation {};    // how a tuner turns a config into a score (holdout, k-fold, time-series split)
+struct preprocessing {}; // fitted on a fold's training rows, applied to its validation rows
 struct hyperparameter {}; // hp<"name">: a slot filled from each trial's config
 } // namespace htune::role
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../core/errors.hpp"
+#include "../core/roles.hpp"
 #include "../core/tensor.hpp"
 #include "dataset.hpp"
 
@@ -180,6 +181,32 @@ private:
     T m_high;
     tensor<T, 1> m_min;
     tensor<T, 1> m_max;
+};
+
+// Preprocessing as a role of a tuner's pipeline (tune::tuner<space, trainer, data::standardize>):
+// a policy whose `fitter<T>()` makes a scaler that is fitted on each fold's training rows alone and
+// transforms that fold's training and validation rows, and, when the best config is refit, is
+// fitted on all training rows and transforms the test set. Scaling the whole training set before
+// cross-validation instead would leak the validation rows' statistics into the scaler. A policy of
+// your own: the role tag and a fitter<T>() whose result has fit(dataset<T> const&) and
+// transform(dataset<T>&) const.
+struct standardize {
+    using htune_role = role::preprocessing;
+    template <class T>
+    standard_scaler<T> fitter() const {
+        return standard_scaler<T>{};
+    }
+};
+
+// Each feature's [min, max] on the fitted rows mapped to [low, high].
+struct min_max {
+    using htune_role = role::preprocessing;
+    double low = 0.0;
+    double high = 1.0;
+    template <class T>
+    minmax_scaler<T> fitter() const {
+        return minmax_scaler<T>(static_cast<T>(low), static_cast<T>(high));
+    }
 };
 
 } // namespace htune::data

@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -77,5 +79,16 @@ public:
 private:
     backend* m_backend;
 };
+
+// How a tuner opens the journal file it is given (tune::tuner_options::journal). The journal
+// needs nlohmann-json, so the core does not include it: a program opts in by including
+// <htune/storage/journal.hpp> (CMake: link htune::journal), which registers its opener here at
+// start-up. Every translation unit sees the same tuner either way; without the journal a tuner
+// refuses a journal path with a message that says what to include.
+using journal_opener = std::unique_ptr<backend> (*)(std::filesystem::path const&);
+inline journal_opener& registered_journal_opener() noexcept {
+    static journal_opener opener = nullptr;
+    return opener;
+}
 
 } // namespace htune::storage

@@ -642,4 +642,10 @@ inline std::unique_ptr<backend> open_journal(std::filesystem::path path, journal
     return std::make_unique<journal>(std::move(path), std::move(options));
 }
 
+namespace detail {
+inline std::unique_ptr<backend> open_journal_at(std::filesystem::path const& path) { return open_journal(path); }
+// Registers the opener for tuners at start-up (backend.hpp, registered_journal_opener).
+inline bool const journal_opener_registered = (registered_journal_opener() = &open_journal_at, true);
+} // namespace detail
+
 } // namespace htune::storage

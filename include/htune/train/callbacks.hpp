@@ -10,7 +10,9 @@
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <ostream>
+#include <type_traits>
 
 #include "../core/errors.hpp"
 #include "../core/roles.hpp"
@@ -35,6 +37,34 @@ struct epoch_info {
     double seconds = 0;          // wall time of the epoch's training (not validation)
     double samples_per_second = 0;
     bool has_validation() const noexcept { return !std::isnan(validation_score); }
+};
+
+// An observer of one fit's epochs, given to fit() rather than to the trainer's type (a tuner
+// reports each epoch to its pruner this way): one indirect call per epoch, never per batch. It
+// refers to a callable taking epoch_info const& (returning void, or bool: true stops training),
+// which must outlive the fit.
+class epoch_observer {
+public:
+    epoch_observer() = default;
+    template <class F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, epoch_observer> && std::is_invocable_v<F&, epoch_info const&>)
+    epoch_observer(F& f) noexcept // NOLINT(google-explicit-constructor): a view, like std::function_ref
+        : m_self(static_cast<void*>(std::addressof(f))), m_call([](void* self, epoch_info const& e) -> bool {
+              auto& call = *static_cast<F*>(self);
+              if constexpr (std::is_same_v<std::invoke_result_t<F&, epoch_info const&>, bool>) return call(e);
+              else {
+                  call(e);
+                  return false;
+              }
+          }) {}
+
+    explicit operator bool() const noexcept { return m_call != nullptr; }
+    // True: stop training after this epoch.
+    bool operator()(epoch_info const& e) const { return m_call != nullptr && m_call(m_self, e); }
+
+private:
+    void* m_self = nullptr;
+    bool (*m_call)(void*, epoch_info const&) = nullptr;
 };
 
 // Prints one line per epoch.

@@ -350,6 +350,11 @@ public:
     result_type fit(data::dataset<T> const& train, data::dataset<T> const& validation, std::uint64_t seed) {
         return run(train, &validation, seed);
     }
+    // Same, with an observer that sees every epoch after the callbacks (and may stop training).
+    result_type fit(data::dataset<T> const& train, data::dataset<T> const& validation, std::uint64_t seed,
+                    epoch_observer observer) {
+        return run(train, &validation, seed, observer);
+    }
 
     // The BLAS thread count fit() uses: the one asked for, else the library's own setting. Which
     // is faster depends on the machine and the batch (docs/getting_started.md, "BLAS threads");
@@ -407,7 +412,8 @@ private:
         }
     }
 
-    result_type run(data::dataset<T> const& train, data::dataset<T> const* validation, std::uint64_t seed) {
+    result_type run(data::dataset<T> const& train, data::dataset<T> const* validation, std::uint64_t seed,
+                    epoch_observer observer = {}) {
         check_settings();
         std::size_t const n = train.size();
         HTUNE_CHECK_AS(data_error, n > 0, "htune::train::trainer: the training data is empty");
@@ -571,6 +577,7 @@ private:
             result.history.push_back(info);
             bool stop = result.stopped_early;
             if constexpr (std::tuple_size_v<callback_tuple> > 0) stop |= detail::call_hooks(callbacks, info);
+            if (observer) stop |= observer(info);
             if (stop) {
                 result.stopped_early = true;
                 break;

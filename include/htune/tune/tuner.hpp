@@ -25,33 +25,27 @@
 #include <ostream>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../core/errors.hpp"
 #include "../core/hp.hpp"
+#include "../core/rng.hpp"
 #include "../core/roles.hpp"
 #include "../core/type_list.hpp"
 #include "../data/dataset.hpp"
-#include "../data/kfold.hpp"
-#include "../data/split.hpp"
 #include "../pruners/none.hpp"
 #include "../samplers/tpe.hpp"
 #include "../space/config_text.hpp"
 #include "../space/search_space.hpp"
 #include "../space/uniform.hpp"
+#include "../storage/backend.hpp"
+#include "../train/callbacks.hpp"
 #include "../train/trainer.hpp"
 #include "bind.hpp"
 #include "run_options.hpp"
 #include "study.hpp"
 #include "validation.hpp"
-
-// The journal needs nlohmann-json; without it a tuner runs in memory and refuses a journal path.
-#if __has_include(<nlohmann/json.hpp>)
-#include "../storage/journal.hpp"
-#define HTUNE_TUNER_JOURNAL 1
-#else
-#define HTUNE_TUNER_JOURNAL 0
-#endif
 
 namespace htune::tune {
 
@@ -103,18 +97,9 @@ struct tuning_result {
 
 namespace detail {
 
-// The tuner's way into a trainer's epoch loop: one indirect call per epoch (never per batch), so
-// the trainer's type does not depend on the study's.
-struct epoch_sink {
-    void const* self = nullptr;
-    void (*call)(void const*, train::epoch_info const&) = nullptr;
-};
-struct report_epochs {
-    using htune_role = role::callback;
-    epoch_sink const* sink = nullptr;
-    void on_epoch_end(train::epoch_info const& e) const {
-        if (sink != nullptr && sink->call != nullptr) sink->call(sink->self, e);
-    }
+// No preprocessing: the rows are trained on as they are.
+struct no_preprocessing {
+    using htune_role = role::preprocessing;
 };
 
 template <class T>
@@ -122,7 +107,7 @@ struct is_search_space : std::false_type {};
 template <class... P>
 struct is_search_space<search_space<P...>> : std::true_type {};
 
-enum class option_kind { trainer, sampler, pruner, validation, unknown };
+enum class option_kind { trainer, sampler, pruner, validation, preprocessing, unknown };
 
 template <class O>
 consteval option_kind kind_of() {
@@ -131,6 +116,7 @@ consteval option_kind kind_of() {
     else if constexpr (has_role<O, role::sampler>) return option_kind::sampler;
     else if constexpr (has_role<O, role::pruner>) return option_kind::pruner;
     else if constexpr (has_role<O, role::validation>) return option_kind::validation;
+    else if constexpr (has_role<O, role::preprocessing>) return option_kind::preprocessing;
     else return option_kind::unknown;
 }
 
@@ -140,7 +126,8 @@ struct not_a_tuner_option {
     static_assert(kind_of<Option>() != option_kind::unknown,
                   "htune::tune::tuner<Space, Options...>: this option (see not_a_tuner_option<Option> above) is "
                   "not a trainer<model, ...>, a sampler, a pruner or a validation scheme (holdout, kfold, "
-                  "stratified_kfold); layers, optimizers, losses and settings go inside the trainer");
+                  "stratified_kfold, time_series_split), nor preprocessing (data::standardize, data::min_max); "
+                  "layers, optimizers, losses and settings go inside the trainer");
     static constexpr bool value = true;
 };
 
@@ -149,18 +136,13 @@ inline constexpr std::size_t count_kind = (std::size_t{0} + ... + std::size_t{ki
 
 template <option_kind K, class Default, class... Options>
 struct pick_kind {
-    static constexpr std::size_t index = [] {
-        constexpr bool hits[] = {(kind_of<Options>() == K)..., false};
-        std::size_t i = 0;
-        while (i < sizeof...(Options) && !hits[i]) ++i;
-        return i;
-    }();
+    static constexpr std::size_t index = first_true<(kind_of<Options>() == K)...>;
     using type = typename std::conditional_t<(index < sizeof...(Options)),
                                              mp_at_impl<type_list<Options..., void>, index>,
                                              std::type_identity<Default>>::type;
 };
 
-// The trainer pattern with the validation's metric (if any) and the epoch reporter appended.
+// The trainer pattern with the validation's metric (if any) appended.
 template <class Pattern, class Metric>
 struct complete_pattern;
 template <class Model, class... O, class Metric>
@@ -169,9 +151,8 @@ struct complete_pattern<train::trainer<Model, O...>, Metric> {
     static_assert(std::is_void_v<Metric> || !metric_in_trainer,
                   "htune::tune::tuner: the metric is given twice, in the trainer and in the validation scheme; "
                   "give it in one place");
-    using type = std::conditional_t<std::is_void_v<Metric>, train::trainer<Model, O..., report_epochs>,
-                                    train::trainer<Model, O..., std::conditional_t<std::is_void_v<Metric>, int, Metric>,
-                                                   report_epochs>>;
+    using type = std::conditional_t<std::is_void_v<Metric>, train::trainer<Model, O...>,
+                                    train::trainer<Model, O..., std::conditional_t<std::is_void_v<Metric>, int, Metric>>>;
 };
 
 template <class Pattern>
@@ -226,7 +207,10 @@ class tuner {
     static_assert(detail::count_kind<detail::option_kind::pruner, Options...> <= 1,
                   "htune::tune::tuner: give at most one pruner");
     static_assert(detail::count_kind<detail::option_kind::validation, Options...> <= 1,
-                  "htune::tune::tuner: give at most one validation scheme (holdout, kfold, stratified_kfold)");
+                  "htune::tune::tuner: give at most one validation scheme (holdout, kfold, stratified_kfold, "
+                  "time_series_split)");
+    static_assert(detail::count_kind<detail::option_kind::preprocessing, Options...> <= 1,
+                  "htune::tune::tuner: give at most one preprocessing (compose the steps in one policy)");
 
     // After a mistake reported above, stand-ins keep the rest of the class quiet.
     using checked_space = std::conditional_t<detail::is_search_space<Space>::value, Space, search_space<uniform<"unused", 0.0, 1.0>>>;
@@ -240,13 +224,16 @@ public:
     using sampler_type = typename detail::pick_kind<detail::option_kind::sampler, samplers::tpe<>, Options...>::type;
     using pruner_type = typename detail::pick_kind<detail::option_kind::pruner, pruners::none, Options...>::type;
     using validation_type = typename detail::pick_kind<detail::option_kind::validation, holdout<>, Options...>::type;
-    static_assert(concepts::validation<validation_type>,
-                  "htune::tune::tuner: the validation scheme needs `using metric = ...;` (void: the trainer's) and "
-                  "a `fraction` (holdout) or a `folds` count");
+    using preprocessing_type =
+      typename detail::pick_kind<detail::option_kind::preprocessing, detail::no_preprocessing, Options...>::type;
     // hp_switch<N> components expanded (tune/bind.hpp); the remaining type hps are dispatched per trial.
     using pattern = expand_switches_t<
       space_type, typename detail::complete_pattern<trainer_pattern, typename validation_type::metric>::type>;
     using value_type = typename detail::value_type_of<trainer_pattern>::type;
+    static_assert(concepts::validation<validation_type, value_type>,
+                  "htune::tune::tuner: the validation scheme needs `using metric = ...;` (void: the trainer's), "
+                  "plan(data, seed) and score(plan, data, fit, reporter); see tune/validation.hpp");
+    static constexpr bool preprocesses = !std::is_same_v<preprocessing_type, detail::no_preprocessing>;
     using study_type = study<space_type, sampler_type, pruner_type>;
     using trial_type = typename study_type::trial;
     using result_type = tuning_result<config>;
@@ -283,6 +270,7 @@ public:
     sampler_type sampler{};
     pruner_type pruner{};
     validation_type validation{};
+    preprocessing_type preprocessing{};
     run_settings settings{};
 
     // Tunes on `train`; every trial is scored by the validation scheme.
@@ -318,9 +306,20 @@ private:
                 trainer.threads *= jobs;
                 if (!settings.split_batch) trainer.split_batch = true;
             }
-            auto fitted = trainer.fit(train, seed);
-            if (history) *history = fitted.history;
-            return fitted.evaluate(test);
+            if constexpr (preprocesses) {
+                auto scaler = preprocessing.template fitter<value_type>();
+                scaler.fit(train);
+                auto train_scaled = train, test_scaled = test;
+                scaler.transform(train_scaled);
+                scaler.transform(test_scaled);
+                auto fitted = trainer.fit(train_scaled, seed);
+                if (history) *history = fitted.history;
+                return fitted.evaluate(test_scaled);
+            } else {
+                auto fitted = trainer.fit(train, seed);
+                if (history) *history = fitted.history;
+                return fitted.evaluate(test);
+            }
             }
         });
     }
@@ -334,28 +333,37 @@ private:
         if (settings.split_batch) trainer.split_batch = *settings.split_batch;
     }
 
-    // The rows every trial is scored on, drawn once per run.
-    struct prepared_data {
-        std::optional<data::train_validation<value_type>> split; // holdout
-        std::vector<data::fold_rows> folds;                       // k-fold
-    };
+    // The rows every trial is scored on, drawn once per run by the validation scheme.
+    using plan_type = decltype(std::declval<validation_type const&>().plan(
+      std::declval<data::dataset<value_type> const&>(), std::uint64_t{}));
 
-    prepared_data prepare(data::dataset<value_type> const& train, std::uint64_t seed) const {
-        prepared_data p;
-        std::uint64_t const split_seed = rng::stream(seed, 0x5b117u)();
-        if constexpr (detail::holdout_validation<validation_type>) {
-            bool const stratified = validation.stratified && train.is_classification();
-            p.split = data::train_validation_split(train, validation.fraction, split_seed, stratified);
-        } else {
-            HTUNE_CHECK(validation.folds >= 2, "htune::tune::tuner: ", validation_type::name, " folds (",
-                        validation.folds, ") must be at least 2");
-            p.folds = data::kfold_rows(train, validation.folds, split_seed, validation.stratified);
-        }
-        return p;
+    plan_type prepare(data::dataset<value_type> const& train, std::uint64_t seed) const {
+        return validation.plan(train, rng::stream(seed, 0x5b117u)());
     }
 
-    // Scores one trial: resolve its types, set its numbers, train and validate.
-    double score(trial_type const& t, data::dataset<value_type> const& train, prepared_data const& p) const {
+    // Trains `trainer` on `train` and scores it on `validation`; the preprocessing, if any, is fitted
+    // on `train` alone and applied to both.
+    template <class Trainer>
+    double fit_and_score(Trainer& trainer, data::dataset<value_type> const& train,
+                         data::dataset<value_type> const& validation_rows, std::uint64_t seed,
+                         train::epoch_observer observer) const {
+        if constexpr (preprocesses) {
+            auto scaler = preprocessing.template fitter<value_type>();
+            scaler.fit(train);
+            auto train_scaled = train, validation_scaled = validation_rows;
+            scaler.transform(train_scaled);
+            scaler.transform(validation_scaled);
+            auto fitted = trainer.fit(train_scaled, validation_scaled, seed, observer);
+            return fitted.history.at(fitted.best_epoch).validation_score;
+        } else {
+            auto fitted = trainer.fit(train, validation_rows, seed, observer);
+            return fitted.history.at(fitted.best_epoch).validation_score;
+        }
+    }
+
+    // Scores one trial: resolve its types, set its numbers, and let the validation scheme train
+    // and score it, reporting to the trial's pruner.
+    double score(trial_type const& t, data::dataset<value_type> const& train, plan_type const& plan) const {
         if constexpr (!pattern_valid) return 0.0;
         else return dispatch_pattern<space_type, pattern>(t.params(), [&](auto type) -> double {
             using resolved = typename decltype(type)::type;
@@ -364,27 +372,11 @@ private:
             resolved trainer{};
             apply_settings(trainer);
             bind_numbers(trainer, t.params());
-            if constexpr (detail::holdout_validation<validation_type>) {
-                detail::epoch_sink const sink{&t, [](void const* self, train::epoch_info const& e) {
-                                                  auto const& trial = *static_cast<trial_type const*>(self);
-                                                  trial.report(e.epoch, e.validation_score);
-                                                  if (trial.should_prune()) trial.prune();
-                                              }};
-                std::get<detail::report_epochs>(trainer.callbacks).sink = &sink;
-                auto fitted = trainer.fit(p.split->train, p.split->validation, t.seed());
-                return fitted.history.at(fitted.best_epoch).validation_score;
-            } else {
-                double sum = 0;
-                for (std::size_t f = 0; f < p.folds.size(); ++f) {
-                    auto const parts = data::fold(train, p.folds[f]);
-                    std::uint64_t const seed = rng::stream(t.seed(), f)();
-                    auto fitted = trainer.fit(parts.train, parts.validation, seed);
-                    sum += fitted.history.at(fitted.best_epoch).validation_score;
-                    t.report(f, sum / static_cast<double>(f + 1));
-                    if (f + 1 < p.folds.size() && t.should_prune()) t.prune();
-                }
-                return sum / static_cast<double>(p.folds.size());
-            }
+            auto fit = [&](data::dataset<value_type> const& rows, data::dataset<value_type> const& validation_rows,
+                           std::uint64_t seed, train::epoch_observer observer) {
+                return fit_and_score(trainer, rows, validation_rows, seed, observer);
+            };
+            return validation.score(plan, train, fit, t);
             }
         });
     }
@@ -399,16 +391,17 @@ private:
 
         std::unique_ptr<storage::backend> store;
         if (!o.journal.empty()) {
-#if HTUNE_TUNER_JOURNAL
-            store = storage::open_journal(o.journal);
-#else
-            htune::detail::throw_error<error>("htune::tune::tuner::run: journal ", o.journal.string(),
-                                              " needs nlohmann-json, which this build does not have");
-#endif
+            auto const open = storage::registered_journal_opener();
+            if (open == nullptr)
+                htune::detail::throw_error<error>(
+                  "htune::tune::tuner::run: journal ", o.journal.string(), " needs the journal storage: "
+                  "#include <htune/storage/journal.hpp> in the program (CMake: link htune::journal, which brings "
+                  "nlohmann-json)");
+            store = open(o.journal);
         }
         study_type s(space, sampler, study_options{.goal = goal, .seed = o.seed, .name = o.study_name, .lag = o.lag},
                      std::move(store), pruner);
-        prepared_data const p = prepare(train, o.seed);
+        plan_type const p = prepare(train, o.seed);
 
         run_options run;
         run.jobs = o.jobs;
