@@ -23,6 +23,6 @@ int main() {
     study.optimize([&](auto const& t) { return branin(t.template get<"x">(), t.template get<"y">()); }, 40);
 
     auto const& best = study.best();
-    std::cout << "best of " << study.trials().size() << " trials: " << best.value << " at " << best.config
-              << " (trial " << best.number << "); the minimum is " << branin.optimum_value() << '\n';
+    std::cout << "best of " << study.trials().size() << " trials: " << best.value << " at " << best.config << " (trial "
+              << best.number << "); the minimum is " << branin.optimum_value() << '\n';
 }

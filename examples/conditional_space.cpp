@@ -10,13 +10,10 @@
 
 using namespace htune;
 
-using space = search_space<
-    choice_of<"optimizer", "sgd", "adam">,
-    log_uniform<"lr", 1e-4, 1e-1>,
-    conditional<uniform<"momentum", 0.0, 0.99>, when<"optimizer", "sgd">>,
-    int_uniform<"layers", 1, 2>,
-    int_uniform<"width_1", 16, 256, step<16>>,
-    conditional<int_uniform<"width_2", 16, 256, step<16>>, when_at_least<"layers", 2>>>;
+using space = search_space<choice_of<"optimizer", "sgd", "adam">, log_uniform<"lr", 1e-4, 1e-1>,
+                           conditional<uniform<"momentum", 0.0, 0.99>, when<"optimizer", "sgd">>,
+                           int_uniform<"layers", 1, 2>, int_uniform<"width_1", 16, 256, step<16>>,
+                           conditional<int_uniform<"width_2", 16, 256, step<16>>, when_at_least<"layers", 2>>>;
 
 // A made-up validation loss with its best at sgd, lr 0.01, momentum 0.9, two layers of 128 and 64.
 double pretend_validation_loss(space::config const& c) {

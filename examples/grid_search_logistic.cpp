@@ -32,8 +32,8 @@ using space = search_space<log_uniform<"C", 1e-2, 1e2>, choice_of<"penalty", "l1
 // mean(loss) + penalty(w) / (C * n), so the penalty's strength is 1 / (C * n).
 template <class Penalty>
 using logistic_regression =
-  train::trainer<nn::sequential<nn::flatten, nn::dense<10>, nn::softmax>, optim::adam<>, losses::cross_entropy,
-                 Penalty, train::learning_rate<1e-2>, train::batch_size<64>, train::epochs<10>>;
+    train::trainer<nn::sequential<nn::flatten, nn::dense<10>, nn::softmax>, optim::adam<>, losses::cross_entropy,
+                   Penalty, train::learning_rate<1e-2>, train::batch_size<64>, train::epochs<10>>;
 
 // Fits the model for `config` on `train` and returns its accuracy on `validation`.
 template <class Penalty>
@@ -55,7 +55,8 @@ double fit_and_score(space::config const& config, data::dataset<float> const& tr
 int main(int argc, char** argv) try {
     std::filesystem::path const dir = argc > 1 ? argv[1] : "/usr/share/datasets/fashion-mnist";
     std::size_t const train_rows = argc > 2 ? static_cast<std::size_t>(std::atol(argv[2])) : 3000;
-    auto const all_train = data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
+    auto const all_train =
+        data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
     auto const all_test = data::load_idx<float>(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
     std::vector<std::size_t> rows(train_rows);
     std::iota(rows.begin(), rows.end(), std::size_t{0});
@@ -69,20 +70,20 @@ int main(int argc, char** argv) try {
     tune::study<space, samplers::grid> study(space{}, grid, {.goal = tune::direction::maximize, .seed = 1});
 
     study.optimize(
-      [&](auto& trial) {
-          double sum = 0;
-          for (std::size_t f = 0; f < folds.size(); ++f) {
-              auto const [train, validation] = data::fold(train_set, folds[f]);
-              sum += fit_and_score(trial.params(), train, validation, trial.seed());
-              trial.report(f, sum / static_cast<double>(f + 1));
-          }
-          double const mean = sum / static_cast<double>(folds.size());
-          std::cout << "  " << trial.params() << "  mean accuracy " << std::fixed << std::setprecision(4) << mean
-                    << '\n';
-          return mean;
-      },
-      100, // the grid has 10 points: the study stops there
-      {.progress = tune::progress_display::off}); // the lines above say enough
+        [&](auto& trial) {
+            double sum = 0;
+            for (std::size_t f = 0; f < folds.size(); ++f) {
+                auto const [train, validation] = data::fold(train_set, folds[f]);
+                sum += fit_and_score(trial.params(), train, validation, trial.seed());
+                trial.report(f, sum / static_cast<double>(f + 1));
+            }
+            double const mean = sum / static_cast<double>(folds.size());
+            std::cout << "  " << trial.params() << "  mean accuracy " << std::fixed << std::setprecision(4) << mean
+                      << '\n';
+            return mean;
+        },
+        100,                                        // the grid has 10 points: the study stops there
+        {.progress = tune::progress_display::off}); // the lines above say enough
 
     auto const& best = study.best();
     std::cout << study.trials().size() << " configs, 5 folds each; best " << best.config << " with "

@@ -24,7 +24,8 @@ using recipe = train::trainer<model, optim::adam<>, losses::cross_entropy, train
 
 int main(int argc, char** argv) try {
     std::filesystem::path const dir = argc > 1 ? argv[1] : "/usr/share/datasets/fashion-mnist";
-    auto const train_set = data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
+    auto const train_set =
+        data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
     auto const test_set = data::load_idx<float>(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
     std::cout << "Fashion-MNIST: " << train_set.size() << " training and " << test_set.size()
               << " test images of shape " << train_set.sample_shape << '\n';

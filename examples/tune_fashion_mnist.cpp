@@ -22,10 +22,8 @@
 using namespace htune;
 
 // The search space: named hyperparameters, declared as types.
-using space = search_space<log_uniform<"lr", 1e-4, 1e-1>,
-                           int_uniform<"hidden", 32, 256, step<32>>,
-                           uniform<"dropout", 0.0, 0.5>,
-                           log_uniform<"l2", 1e-6, 1e-2>,
+using space = search_space<log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"hidden", 32, 256, step<32>>,
+                           uniform<"dropout", 0.0, 0.5>, log_uniform<"l2", 1e-6, 1e-2>,
                            choice<"optimizer", optim::sgd<optim::momentum<0.9>>, optim::adam<>, optim::rmsprop<>>,
                            choice<"activation", nn::relu, nn::tanh>>;
 
@@ -35,11 +33,11 @@ using model = nn::sequential<nn::flatten, nn::dense<hp<"hidden">{}>, hp<"activat
                              nn::dense<10>, nn::softmax>;
 
 // The whole pipeline is one type: 3 optimizers x 2 activations = 6 trial bodies, chosen once per trial.
-using pipeline = tune::tuner<space, samplers::tpe<>, pruners::hyperband,
-                             train::trainer<model, hp<"optimizer">, train::learning_rate<hp<"lr">{}>,
-                                            regularizers::l2<hp<"l2">{}>, losses::cross_entropy, train::epochs<8>,
-                                            train::batch_size<64>>,
-                             tune::holdout<0.2>>;
+using pipeline =
+    tune::tuner<space, samplers::tpe<>, pruners::hyperband,
+                train::trainer<model, hp<"optimizer">, train::learning_rate<hp<"lr">{}>, regularizers::l2<hp<"l2">{}>,
+                               losses::cross_entropy, train::epochs<8>, train::batch_size<64>>,
+                tune::holdout<0.2>>;
 
 int main(int argc, char** argv) try {
     std::filesystem::path const dir = argc > 1 ? argv[1] : "/usr/share/datasets/fashion-mnist";
@@ -48,7 +46,8 @@ int main(int argc, char** argv) try {
     std::size_t const jobs = argc > 4 ? static_cast<std::size_t>(std::atol(argv[4])) : 1;
     std::filesystem::path const journal = argc > 5 ? argv[5] : "";
 
-    auto const all_train = data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
+    auto const all_train =
+        data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
     auto const test_set = data::load_idx<float>(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
     std::vector<std::size_t> first(std::min(rows, all_train.size()));
     std::iota(first.begin(), first.end(), std::size_t{0});
@@ -56,8 +55,8 @@ int main(int argc, char** argv) try {
     std::cout << "Fashion-MNIST: tuning on " << train_set.size() << " training images (80% train, 20% validation), "
               << trials << " trials, " << pipeline::trial_bodies << " trial bodies compiled\n";
 
-    auto const result = pipeline{}.run(train_set, test_set,
-                                       {.trials = trials, .seed = 42, .jobs = jobs, .journal = journal});
+    auto const result =
+        pipeline{}.run(train_set, test_set, {.trials = trials, .seed = 42, .jobs = jobs, .journal = journal});
 
     auto const& best = result.best;
     std::cout << std::fixed << std::setprecision(2) << result.trials.size() << " trials in " << result.seconds

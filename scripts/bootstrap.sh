@@ -29,14 +29,14 @@ done
 # nlohmann-json3-dev backs the journal storage; python3-optuna lets the suite prove that Optuna reads
 # htune's journals; libopenmpi-dev and openmpi-bin (mpirun) back the MPI executor and its test.
 # libclang-rt-19-dev holds clang 19's sanitizer and libFuzzer runtimes (clang-19 does not bring it),
-# which the fuzz stage of the test suite links.
+# which the fuzz stage of the test suite links; clang-format-19 checks the formatting (scripts/format.sh).
 base=(
   cmake g++ make ccache pkg-config
   libxtensor-dev libxtensor-blas-dev libopenblas-dev
   doctest-dev zlib1g-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin
   python3-optuna
   dataset-fashion-mnist
-  clang-19 libclang-rt-19-dev
+  clang-19 libclang-rt-19-dev clang-format-19
 )
 # Benchmark peers. Debian's dlib CMake config (and dlib-1.pc) link libpng.so, libz.so, libjpeg.so,
 # libblas.so, liblapack.so and libsqlite3.so by absolute path; libdlib-dev depends on libpng-dev

@@ -15,8 +15,8 @@ using namespace htune;
 using activations = choice<"act", nn::relu, nn::tanh, nn::sigmoid, nn::leaky_relu<>>;
 using activations2 = choice<"act2", nn::relu, nn::tanh, nn::sigmoid, nn::leaky_relu<>>;
 using optimizers = choice<"opt", optim::sgd<>, optim::adam<>, optim::rmsprop<>, optim::adagrad<>>;
-using initializers = choice<"init", nn::init::he_uniform, nn::init::he_normal, nn::init::glorot_uniform,
-                            nn::init::glorot_normal>;
+using initializers =
+    choice<"init", nn::init::he_uniform, nn::init::he_normal, nn::init::glorot_uniform, nn::init::glorot_normal>;
 using space = search_space<log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"width", 16, 256>, activations, optimizers,
                            initializers, activations2>;
 
@@ -38,7 +38,8 @@ using recipe = train::trainer<model, optim::adam<>, train::learning_rate<hp<"lr"
 using model = nn::sequential<nn::flatten, nn::dense<hp<"width">{}>, TYPE_HP<"act">, nn::dense<10>, nn::softmax>;
 using recipe = train::trainer<model, TYPE_HP<"opt">, train::learning_rate<hp<"lr">{}>>;
 #elif BODIES == 64
-using model = nn::sequential<nn::flatten, nn::dense<hp<"width">{}, TYPE_HP<"init">>, TYPE_HP<"act">, nn::dense<10>, nn::softmax>;
+using model =
+    nn::sequential<nn::flatten, nn::dense<hp<"width">{}, TYPE_HP<"init">>, TYPE_HP<"act">, nn::dense<10>, nn::softmax>;
 using recipe = train::trainer<model, TYPE_HP<"opt">, train::learning_rate<hp<"lr">{}>>;
 #elif BODIES == 256
 using model = nn::sequential<nn::flatten, nn::dense<hp<"width">{}, TYPE_HP<"init">>, TYPE_HP<"act">, nn::dense<32>,

@@ -12,10 +12,10 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <stdexcept>
-#include <string>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
+#include <string>
 
 using namespace htune;
 
@@ -24,7 +24,8 @@ using model = nn::sequential<nn::flatten, nn::dense<128>, nn::relu, nn::dense<10
 int main(int argc, char** argv) try {
     std::size_t const batch = argc > 1 ? static_cast<std::size_t>(std::atoi(argv[1])) : 64;
     std::filesystem::path const dir = argc > 2 ? argv[2] : "/usr/share/datasets/fashion-mnist";
-    auto const train_set = data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
+    auto const train_set =
+        data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
 
     train::trainer<model, optim::adam<>, losses::softmax_cross_entropy, train::epochs<1>> trainer;
     trainer.batch_size = batch;
@@ -47,10 +48,10 @@ int main(int argc, char** argv) try {
         all += std::to_string(e.seconds);
     }
     std::cout << "{\"impl\":\"htune\",\"batch\":" << batch << ",\"blas\":" << threads
-              << ",\"threads\":" << trainer.threads << ",\"split_batch\":" << (trainer.splits_batches() ? "true" : "false")
-              << ",\"seconds\":" << best.seconds << ",\"samples\":" << train_set.size()
-              << ",\"sps\":" << best.samples_per_second << ",\"loss\":" << best.train_loss
-              << ",\"repeats\":" << repeats << ",\"all_seconds\":[" << all << "]}\n";
+              << ",\"threads\":" << trainer.threads
+              << ",\"split_batch\":" << (trainer.splits_batches() ? "true" : "false") << ",\"seconds\":" << best.seconds
+              << ",\"samples\":" << train_set.size() << ",\"sps\":" << best.samples_per_second
+              << ",\"loss\":" << best.train_loss << ",\"repeats\":" << repeats << ",\"all_seconds\":[" << all << "]}\n";
     return 0;
 } catch (std::exception const& e) {
     std::cerr << "error: " << e.what() << '\n';

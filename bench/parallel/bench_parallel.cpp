@@ -24,9 +24,8 @@
 #include <iostream>
 #include <sstream>
 #include <string>
-#include <vector>
-
 #include <unistd.h>
+#include <vector>
 
 using namespace htune;
 
@@ -39,8 +38,7 @@ std::vector<std::size_t> parse_list(std::string const& s) {
     std::vector<std::size_t> out;
     std::stringstream in(s);
     std::string item;
-    while (std::getline(in, item, ','))
-        out.push_back(std::stoul(item));
+    while (std::getline(in, item, ',')) out.push_back(std::stoul(item));
     return out;
 }
 
@@ -96,11 +94,11 @@ void scale(std::size_t trials, std::size_t steps, std::vector<std::size_t> const
         auto const start = std::chrono::steady_clock::now();
         int used = 0;
         s.optimize(
-          [&](auto& t) {
-              used = blas_threads::get();
-              return mlp_shaped_work(steps, t.template get<"lr">());
-          },
-          trials, {.jobs = c.jobs, .blas_threads = c.blas});
+            [&](auto& t) {
+                used = blas_threads::get();
+                return mlp_shaped_work(steps, t.template get<"lr">());
+            },
+            trials, {.jobs = c.jobs, .blas_threads = c.blas});
         double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         double const rate = static_cast<double>(trials) / seconds;
         double trial_ms = 0;
@@ -119,8 +117,8 @@ void journal_cost(std::size_t trials, std::size_t reports, std::filesystem::path
         return t.template get<"lr">();
     };
     auto emit = [trials](char const* storage, double seconds) {
-        std::printf("{\"runner\":\"htune\",\"storage\":\"%s\",\"trials\":%zu,\"ms_per_trial\":%.4f}\n", storage,
-                    trials, seconds * 1e3 / double(trials));
+        std::printf("{\"runner\":\"htune\",\"storage\":\"%s\",\"trials\":%zu,\"ms_per_trial\":%.4f}\n", storage, trials,
+                    seconds * 1e3 / double(trials));
         std::fflush(stdout);
     };
     auto timed = [&](auto&& make) {
@@ -136,9 +134,8 @@ void journal_cost(std::size_t trials, std::size_t reports, std::filesystem::path
         std::filesystem::remove(path);
         storage::journal_options o;
         o.sync = sync;
-        double const seconds = timed([&] {
-            return std::make_unique<study>(tune::study_options{.seed = 1}, storage::open_journal(path, o));
-        });
+        double const seconds = timed(
+            [&] { return std::make_unique<study>(tune::study_options{.seed = 1}, storage::open_journal(path, o)); });
         emit(sync ? "journal" : "journal_nosync", seconds);
         std::filesystem::remove(path);
     }

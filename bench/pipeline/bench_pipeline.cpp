@@ -57,17 +57,16 @@ data::dataset<float> first_rows(data::dataset<float> const& d, std::size_t rows)
 }
 
 // The tuning job, as a user writes it (examples/tune_fashion_mnist.cpp without the L2 term).
-using e2e_space = search_space<log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"hidden", 32, 256, step<32>>,
-                               uniform<"dropout", 0.0, 0.5>,
-                               choice<"optimizer", optim::sgd<optim::momentum<0.9>>, optim::adam<>>,
-                               choice<"activation", nn::relu, nn::tanh>>;
-using e2e_model = nn::sequential<nn::flatten, nn::dense<hp<"hidden">{}>, hp<"activation">,
-                                 nn::dropout<hp<"dropout">{}>, nn::dense<10>, nn::softmax>;
-using e2e_pipeline =
-  tune::tuner<e2e_space, samplers::tpe<>, pruners::hyperband,
-              train::trainer<e2e_model, hp<"optimizer">, train::learning_rate<hp<"lr">{}>, losses::cross_entropy,
-                             train::epochs<8>, train::batch_size<64>>,
-              tune::holdout<0.2>>;
+using e2e_space =
+    search_space<log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"hidden", 32, 256, step<32>>, uniform<"dropout", 0.0, 0.5>,
+                 choice<"optimizer", optim::sgd<optim::momentum<0.9>>, optim::adam<>>,
+                 choice<"activation", nn::relu, nn::tanh>>;
+using e2e_model = nn::sequential<nn::flatten, nn::dense<hp<"hidden">{}>, hp<"activation">, nn::dropout<hp<"dropout">{}>,
+                                 nn::dense<10>, nn::softmax>;
+using e2e_pipeline = tune::tuner<e2e_space, samplers::tpe<>, pruners::hyperband,
+                                 train::trainer<e2e_model, hp<"optimizer">, train::learning_rate<hp<"lr">{}>,
+                                                losses::cross_entropy, train::epochs<8>, train::batch_size<64>>,
+                                 tune::holdout<0.2>>;
 
 int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::size_t jobs,
             std::filesystem::path const& dir) {
@@ -86,18 +85,20 @@ int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::siz
     // BENCH_LAG: tuner_options::lag (unset: the study's default, jobs - 1).
     std::optional<std::uint64_t> lag;
     if (char const* l = std::getenv("BENCH_LAG"); l && *l) lag = std::strtoull(l, nullptr, 10);
-    auto const r = tuner.run(
-      train, test, {.trials = trials, .seed = seed, .jobs = jobs, .lag = lag, .progress = tune::progress_display::off});
-    std::size_t epochs = 0; // epochs trained over all trials: the work the pruner let through
+    auto const r =
+        tuner.run(train, test,
+                  {.trials = trials, .seed = seed, .jobs = jobs, .lag = lag, .progress = tune::progress_display::off});
+    std::size_t epochs = 0;   // epochs trained over all trials: the work the pruner let through
     double trial_seconds = 0; // summed over trials: over jobs x seconds, the share of time workers were busy
     for (auto const& t : r.trials) {
         epochs += t.intermediate.size();
         trial_seconds += t.duration().count();
     }
     double const seconds = seconds_since(start);
-    std::cout << "{\"impl\":\"htune\",\"mode\":\"e2e\",\"rows\":" << train.size() << ",\"trials\":" << r.trials.size() << ",\"seed\":" << seed
-              << ",\"seconds\":" << seconds << ",\"trial_seconds\":" << trial_seconds << ",\"best_validation\":" << r.best.value
-              << ",\"test\":" << r.test->score << ",\"complete\":" << r.count(tune::trial_state::complete)
+    std::cout << "{\"impl\":\"htune\",\"mode\":\"e2e\",\"rows\":" << train.size() << ",\"trials\":" << r.trials.size()
+              << ",\"seed\":" << seed << ",\"seconds\":" << seconds << ",\"trial_seconds\":" << trial_seconds
+              << ",\"best_validation\":" << r.best.value << ",\"test\":" << r.test->score
+              << ",\"complete\":" << r.count(tune::trial_state::complete)
               << ",\"pruned\":" << r.count(tune::trial_state::pruned) << ",\"epochs\":" << epochs
               << ",\"jobs\":" << jobs << ",\"blas\":" << blas_threads::get() << ",\"threads\":" << own_threads
               << ",\"split_batch\":" << (split && own_threads > 1 ? "true" : "false")
@@ -108,24 +109,25 @@ int run_e2e(std::size_t rows, std::uint64_t trials, std::uint64_t seed, std::siz
 }
 
 // One fixed config through the tuner: a one-point grid.
-using trial_space = search_space<log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"hidden", 32, 256>, int_uniform<"epochs", 1, 50>>;
+using trial_space =
+    search_space<log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"hidden", 32, 256>, int_uniform<"epochs", 1, 50>>;
 using trial_pipeline =
-  tune::tuner<trial_space, samplers::grid,
-              train::trainer<nn::sequential<nn::flatten, nn::dense<hp<"hidden">{}>, nn::relu, nn::dense<10>>,
-                             optim::adam<>, losses::softmax_cross_entropy, train::learning_rate<hp<"lr">{}>,
-                             train::batch_size<64>, train::epochs<hp<"epochs">{}>>,
-              tune::holdout<0.2, void, false>>;
+    tune::tuner<trial_space, samplers::grid,
+                train::trainer<nn::sequential<nn::flatten, nn::dense<hp<"hidden">{}>, nn::relu, nn::dense<10>>,
+                               optim::adam<>, losses::softmax_cross_entropy, train::learning_rate<hp<"lr">{}>,
+                               train::batch_size<64>, train::epochs<hp<"epochs">{}>>,
+                tune::holdout<0.2, void, false>>;
 
 // The same trial with two run-time switches in it: one trial body for 2 x 2 combinations.
 using switch_space = search_space<log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"hidden", 32, 256>,
                                   int_uniform<"epochs", 1, 50>, choice<"activation", nn::relu, nn::tanh>,
                                   choice<"optimizer", optim::adam<>, optim::sgd<optim::momentum<0.9>>>>;
-using switch_pipeline =
-  tune::tuner<switch_space, samplers::grid,
-              train::trainer<nn::sequential<nn::flatten, nn::dense<hp<"hidden">{}>, hp_switch<"activation">, nn::dense<10>>,
-                             hp_switch<"optimizer">, losses::softmax_cross_entropy, train::learning_rate<hp<"lr">{}>,
-                             train::batch_size<64>, train::epochs<hp<"epochs">{}>>,
-              tune::holdout<0.2, void, false>>;
+using switch_pipeline = tune::tuner<
+    switch_space, samplers::grid,
+    train::trainer<nn::sequential<nn::flatten, nn::dense<hp<"hidden">{}>, hp_switch<"activation">, nn::dense<10>>,
+                   hp_switch<"optimizer">, losses::softmax_cross_entropy, train::learning_rate<hp<"lr">{}>,
+                   train::batch_size<64>, train::epochs<hp<"epochs">{}>>,
+    tune::holdout<0.2, void, false>>;
 static_assert(switch_pipeline::trial_bodies == 1);
 
 int run_trial(std::size_t rows, std::size_t epochs, std::filesystem::path const& dir);
@@ -303,8 +305,11 @@ int run_switch(std::size_t rows, std::size_t epochs, std::filesystem::path const
     auto const all = data::load_idx<float>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
     auto const train = first_rows(all, rows);
     switch_pipeline p;
-    p.sampler = samplers::grid{{"lr", {1e-3}}, {"hidden", {128.0}}, {"epochs", {static_cast<double>(epochs)}},
-                               {"activation", {"relu"}}, {"optimizer", {"adam"}}};
+    p.sampler = samplers::grid{{"lr", {1e-3}},
+                               {"hidden", {128.0}},
+                               {"epochs", {static_cast<double>(epochs)}},
+                               {"activation", {"relu"}},
+                               {"optimizer", {"adam"}}};
     auto const start = clock_type::now();
     CALLGRIND_START_INSTRUMENTATION;
     auto const r = p.run(train, {.trials = 1, .seed = 0, .progress = tune::progress_display::off});
@@ -333,7 +338,8 @@ int run_hand(std::size_t rows, std::size_t epochs, std::filesystem::path const& 
 
 int main(int argc, char** argv) try {
     if (argc < 2) {
-        std::cerr << "usage: bench_pipeline_htune e2e ROWS TRIALS SEED [JOBS [DIR]] | trial|switch|hand ROWS EPOCHS [DIR]\n";
+        std::cerr
+            << "usage: bench_pipeline_htune e2e ROWS TRIALS SEED [JOBS [DIR]] | trial|switch|hand ROWS EPOCHS [DIR]\n";
         return 2;
     }
     std::string const mode = argv[1];

@@ -97,8 +97,8 @@ std::vector<std::string> split(std::string const& text) {
 template <std::size_t D, class Sampler, class Problem>
 void run_regret(options const& o, std::string const& runner, std::string const& function, Problem const& problem) {
     for (int s = o.seed_base; s < o.seed_base + o.seeds; ++s) {
-        tune::study<typename box<D>::type, Sampler> study{box<D>::make(problem), Sampler{},
-                                                          {.seed = static_cast<std::uint64_t>(s)}};
+        tune::study<typename box<D>::type, Sampler> study{
+            box<D>::make(problem), Sampler{}, {.seed = static_cast<std::uint64_t>(s)}};
         auto const start = std::chrono::steady_clock::now();
         std::vector<double> best_after;
         double best = std::numeric_limits<double>::infinity();
@@ -141,10 +141,12 @@ void cost_for(options const& o, std::string const& runner) {
         rng g(12345);
         for (std::size_t i = 0; i < n; ++i) {
             box<5>::type::config c;
-            std::apply([&](auto&... v) {
-                std::size_t j = 0;
-                ((v = uniform_real(g, problem.lower(j), problem.upper(j)), ++j), ...);
-            }, c.values());
+            std::apply(
+                [&](auto&... v) {
+                    std::size_t j = 0;
+                    ((v = uniform_real(g, problem.lower(j), problem.upper(j)), ++j), ...);
+                },
+                c.values());
             study.enqueue(c);
             auto t = study.ask();
             study.tell(t, problem(point_of(t.params())));
@@ -168,7 +170,8 @@ template <class F>
 void for_sampler(std::string const& name, F&& f) {
     if (name == "tpe") f.template operator()<samplers::tpe<>>("htune_tpe");
     // Optuna 3.1's TPE settings (scores equal to Optuna's), and the defaults without the joint estimator.
-    else if (name == "tpe_optuna") f.template operator()<samplers::tpe<samplers::optuna_compatible>>("htune_tpe_optuna");
+    else if (name == "tpe_optuna")
+        f.template operator()<samplers::tpe<samplers::optuna_compatible>>("htune_tpe_optuna");
     else if (name == "tpe_uni") f.template operator()<samplers::tpe<samplers::univariate>>("htune_tpe_uni");
     else if (name == "gp") f.template operator()<samplers::gp<>>("htune_gp");
     else if (name == "cmaes") f.template operator()<samplers::cmaes<>>("htune_cmaes");

@@ -1,7 +1,5 @@
 #pragma once
 // The umbrella header: everything but optional parts.
-#include "version.hpp"
-
 #include "core/blas.hpp"
 #include "core/denormals.hpp"
 #include "core/dispatch.hpp"
@@ -18,7 +16,6 @@
 #include "core/training_progress.hpp"
 #include "core/trials.hpp"
 #include "core/type_list.hpp"
-
 #include "data.hpp"
 #include "losses.hpp"
 #include "metrics.hpp"
@@ -31,3 +28,4 @@
 #include "space.hpp"
 #include "train.hpp"
 #include "tune.hpp"
+#include "version.hpp"

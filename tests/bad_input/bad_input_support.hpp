@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <htune/core/errors.hpp>
+
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -14,10 +16,7 @@
 #include <string_view>
 #include <system_error>
 #include <typeinfo>
-
 #include <unistd.h>
-
-#include <htune/core/errors.hpp>
 
 #include "files.hpp"
 
@@ -43,14 +42,15 @@ std::string expect_throw(F&& f, std::initializer_list<std::string_view> parts) {
     } catch (std::exception const& e) {
         what = e.what();
         exact = typeid(e) == typeid(E);
-    } catch (...) {
-    }
+    } catch (...) {}
     INFO("message: " << what);
     CHECK_MESSAGE(exact, "the exception's dynamic type is not exactly the expected one");
     for (auto const part : parts) CHECK_MESSAGE(what.find(part) != std::string::npos, "missing: \"" << part << "\"");
     return what;
 }
 
-inline bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+inline bool contains(std::string_view text, std::string_view part) {
+    return text.find(part) != std::string_view::npos;
+}
 
 } // namespace htune::test

@@ -5,8 +5,6 @@
 
 #include <doctest/doctest.h>
 
-#include "bad_input_support.hpp"
-
 #include <htune/data/dataset.hpp>
 #include <htune/data/preprocess.hpp>
 #include <htune/data/split.hpp>
@@ -20,6 +18,8 @@
 #include <limits>
 #include <string>
 #include <vector>
+
+#include "bad_input_support.hpp"
 
 using htune::data_error;
 using htune::invalid_argument;
@@ -90,7 +90,8 @@ TEST_CASE("bad data: an infinite feature, in the training and in the validation 
 TEST_CASE("bad data: a NaN regression target") {
     auto d = regression_set(12, 3, 2);
     d.targets(5, 1) = std::nan("");
-    expect_throw<data_error>([&] { d.validate("house prices"); }, {"house prices: target of sample 5 is not finite (nan)"});
+    expect_throw<data_error>([&] { d.validate("house prices"); },
+                             {"house prices: target of sample 5 is not finite (nan)"});
 }
 
 TEST_CASE("bad data: labels outside [0, num_classes)") {
@@ -135,8 +136,8 @@ TEST_CASE("bad data: image-shaped samples into a dense model without flatten") {
     auto d = classes_set(10, 4, 3);
     d.sample_shape = htune::nn::shape{1, 2, 2};
     small_trainer t;
-    expect_throw<shape_error>([&] { t.fit(d, 1); },
-                              {"htune::nn::dense", "input sample shape (1, 2, 2) has rank 3", "put nn::flatten before it"});
+    expect_throw<shape_error>([&] { t.fit(d, 1); }, {"htune::nn::dense", "input sample shape (1, 2, 2) has rank 3",
+                                                     "put nn::flatten before it"});
 }
 
 TEST_CASE("bad data: samples with no features at all") {
@@ -167,7 +168,8 @@ TEST_CASE("bad data: predicting or evaluating with another feature count than th
     auto const wide = classes_set(10, 7, 3);
     expect_throw<shape_error>([&] { (void)fitted.predict(wide); },
                               {"htune::train: data has 7 features per sample, the model takes 4 (shape (4))"});
-    expect_throw<shape_error>([&] { (void)fitted.evaluate(wide); }, {"data has 7 features per sample, the model takes 4"});
+    expect_throw<shape_error>([&] { (void)fitted.evaluate(wide); },
+                              {"data has 7 features per sample, the model takes 4"});
 }
 
 TEST_CASE("bad data: real targets for a classifier, labels for a regression loss, and wrong target width") {
@@ -227,5 +229,6 @@ TEST_CASE("bad data: splitting or subsetting data whose label count disagrees wi
     expect_throw<shape_error>([&] { (void)htune::data::train_validation_split(d, 0.5, 1); },
                               {"train_validation_split", "10 samples but 4 labels"});
     std::vector<std::size_t> const rows{1, 8};
-    expect_throw<shape_error>([&] { (void)htune::data::subset(d, rows); }, {"htune::data::subset", "10 samples but 4 labels"});
+    expect_throw<shape_error>([&] { (void)htune::data::subset(d, rows); },
+                              {"htune::data::subset", "10 samples but 4 labels"});
 }

@@ -5,8 +5,6 @@
 
 #include <doctest/doctest.h>
 
-#include "bad_input_support.hpp"
-
 #include <htune/data/csv.hpp>
 #include <htune/data/idx.hpp>
 
@@ -16,6 +14,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "bad_input_support.hpp"
 
 #ifdef HTUNE_HAS_ZLIB
 #include <zlib.h>
@@ -37,7 +37,9 @@ std::string big_endian(std::initializer_list<std::uint32_t> words) {
     return s;
 }
 
-std::string bytes(std::size_t n, unsigned char value) { return std::string(n, static_cast<char>(value)); }
+std::string bytes(std::size_t n, unsigned char value) {
+    return std::string(n, static_cast<char>(value));
+}
 
 // A valid pair: `count` images of 2 x 3 pixels and their labels (0, 1, 2, 0, ...).
 struct idx_pair {
@@ -72,7 +74,8 @@ TEST_CASE("bad CSV: a ragged row names the file, the line and both field counts"
                              {"htune::data::load_csv: ", file.string() + ":3: line 3 has 3 fields, expected 4"});
     // A row with one field too many, after a header name spanning two lines: lines are counted in the file.
     auto const longer = dir.write("notes.csv", "a,\"b\n(two lines)\",label\n1,2,0\n3,4,1,9\n");
-    expect_throw<data_error>([&] { (void)load_csv<float>(longer); }, {longer.string() + ":4: line 4 has 4 fields, expected 3"});
+    expect_throw<data_error>([&] { (void)load_csv<float>(longer); },
+                             {longer.string() + ":4: line 4 has 4 fields, expected 3"});
 }
 
 TEST_CASE("bad CSV: a non-numeric field names the column by index and header name") {
@@ -84,9 +87,9 @@ TEST_CASE("bad CSV: a non-numeric field names the column by index and header nam
 
 TEST_CASE("bad CSV: a non-integer class label suggests regression") {
     std::istringstream in("x,y,label\n1,2,0\n3,4,cat\n");
-    expect_throw<data_error>([&] { (void)load_csv<float>(in, "pets.csv"); },
-                             {"pets.csv:3: column 3 (\"label\"): cannot parse \"cat\" as an integer class label",
-                              "csv_task::regression"});
+    expect_throw<data_error>(
+        [&] { (void)load_csv<float>(in, "pets.csv"); },
+        {"pets.csv:3: column 3 (\"label\"): cannot parse \"cat\" as an integer class label", "csv_task::regression"});
 }
 
 TEST_CASE("bad CSV: NaN and infinity in the text are refused where they are") {
@@ -105,16 +108,19 @@ TEST_CASE("bad CSV: empty files, a header without rows, a single column") {
     auto const empty = dir.write("empty.csv", "");
     expect_throw<data_error>([&] { (void)load_csv<float>(empty); }, {empty.string() + ": the file is empty"});
     auto const header_only = dir.write("header.csv", "a,b,label\n\n\n");
-    expect_throw<data_error>([&] { (void)load_csv<float>(header_only); }, {header_only.string() + ": no data rows after the header"});
+    expect_throw<data_error>([&] { (void)load_csv<float>(header_only); },
+                             {header_only.string() + ": no data rows after the header"});
     auto const single = dir.write("single.csv", "label\n1\n2\n");
-    expect_throw<data_error>([&] { (void)load_csv<float>(single); }, {single.string(), "found 1 column, need at least 2"});
+    expect_throw<data_error>([&] { (void)load_csv<float>(single); },
+                             {single.string(), "found 1 column, need at least 2"});
 }
 
 TEST_CASE("bad CSV: unclosed quotes, a missing file, a directory, contradictory options") {
     temp_dir dir;
     auto const open_quote = dir.write("quote.csv", "a,b\n1,0\n\"2,1\n");
-    expect_throw<data_error>([&] { (void)load_csv<float>(open_quote); },
-                             {open_quote.string() + ":3: column 1: quoted field is not closed before the end of the file"});
+    expect_throw<data_error>(
+        [&] { (void)load_csv<float>(open_quote); },
+        {open_quote.string() + ":3: column 1: quoted field is not closed before the end of the file"});
     auto const missing = dir / "no_such.csv";
     expect_throw<data_error>([&] { (void)load_csv<float>(missing); }, {"cannot open \"" + missing.string() + "\""});
     expect_throw<data_error>([&] { (void)load_csv<float>(dir.path); }, {dir.path.string()});
@@ -130,9 +136,9 @@ TEST_CASE("bad IDX: a truncated image file gives the bytes expected and found") 
     temp_dir dir;
     auto const pair = write_pair(dir, 4);
     std::filesystem::resize_file(pair.images, 16 + 20); // 24 pixels expected
-    expect_throw<data_error>([&] { (void)load_idx<float>(pair.images, pair.labels); },
-                             {"htune::data::load_idx: \"" + pair.images.string() + "\" is truncated",
-                              "expected 24 bytes of data, got 20"});
+    expect_throw<data_error>(
+        [&] { (void)load_idx<float>(pair.images, pair.labels); },
+        {"htune::data::load_idx: \"" + pair.images.string() + "\" is truncated", "expected 24 bytes of data, got 20"});
 }
 
 TEST_CASE("bad IDX: truncated inside the header, and truncated labels") {
@@ -164,8 +170,9 @@ TEST_CASE("bad IDX: a file with the wrong magic number") {
 TEST_CASE("bad IDX: images and labels swapped, and unknown element types") {
     temp_dir dir;
     auto const pair = write_pair(dir, 3);
-    expect_throw<data_error>([&] { (void)load_idx<float>(pair.labels, pair.images); },
-                             {pair.labels.string(), "wrong dimension count", "images need 3", "(images and labels swapped?)"});
+    expect_throw<data_error>(
+        [&] { (void)load_idx<float>(pair.labels, pair.images); },
+        {pair.labels.string(), "wrong dimension count", "images need 3", "(images and labels swapped?)"});
     auto const odd = dir.write("odd.idx", big_endian({0x00000A03, 3, 2, 3}) + bytes(18, 1));
     expect_throw<data_error>([&] { (void)load_idx<float>(odd, pair.labels); },
                              {odd.string(), "unknown IDX element type 0x0A in magic number 0x00000A03"});
@@ -175,9 +182,9 @@ TEST_CASE("bad IDX: image and label counts disagree") {
     temp_dir dir;
     auto const pair = write_pair(dir, 5);
     auto const fewer = dir.write("fewer.idx", big_endian({0x801, 4}) + bytes(4, 1));
-    expect_throw<data_error>([&] { (void)load_idx<float>(pair.images, fewer); },
-                             {"image count != label count", pair.images.string() + "\" has 5 images",
-                              fewer.string() + "\" has 4 labels"});
+    expect_throw<data_error>(
+        [&] { (void)load_idx<float>(pair.images, fewer); },
+        {"image count != label count", pair.images.string() + "\" has 5 images", fewer.string() + "\" has 4 labels"});
 }
 
 TEST_CASE("bad IDX: negative labels, real-valued labels, images without pixels") {
@@ -220,8 +227,8 @@ TEST_CASE("bad IDX: a gzip header promising more data than the file holds") {
     temp_dir dir;
     auto const images = write_gzip(dir, "images.gz", big_endian({0x803, 100000, 1000, 1000}) + bytes(64, 1));
     auto const labels = write_gzip(dir, "labels.gz", big_endian({0x801, 100000}) + bytes(64, 1));
-    expect_throw<data_error>([&] { (void)load_idx<float>(images, labels); },
-                             {images.string() + "\" is truncated", "expected 100000000000 bytes of data",
-                              "more than a gzip file of"});
+    expect_throw<data_error>(
+        [&] { (void)load_idx<float>(images, labels); },
+        {images.string() + "\" is truncated", "expected 100000000000 bytes of data", "more than a gzip file of"});
 }
 #endif

@@ -7,8 +7,6 @@
 
 #if __has_include(<nlohmann/json.hpp>)
 
-#include "bad_input_support.hpp"
-
 #include <htune/samplers/random.hpp>
 #include <htune/space.hpp>
 #include <htune/storage/journal.hpp>
@@ -20,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "bad_input_support.hpp"
+
 using htune::journal_error;
 using htune::test::contains;
 using htune::test::expect_throw;
@@ -29,8 +29,9 @@ using htune::test::temp_dir;
 using htune::test::write_all;
 
 namespace {
-using space = htune::search_space<htune::uniform<"x", -5.0, 10.0>, htune::int_uniform<"width", 16, 112, htune::step<16>>,
-                                  htune::choice_of<"optimizer", "sgd", "adam">>;
+using space =
+    htune::search_space<htune::uniform<"x", -5.0, 10.0>, htune::int_uniform<"width", 16, 112, htune::step<16>>,
+                        htune::choice_of<"optimizer", "sgd", "adam">>;
 using study = htune::tune::study<space, htune::samplers::random>;
 
 htune::storage::journal_options quiet() {
@@ -99,9 +100,9 @@ TEST_CASE("bad journal: an object that is not a valid operation") {
     std::size_t offset = 0;
     // set_trial_param without the param's fields.
     write_all(path, replace_line(intact, 2, R"({"op_code": 5, "worker_id": "w", "trial_id": 0})", offset));
-    expect_throw<journal_error>([&] { study s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
-                                {path.string(), "line 3 (byte offset " + std::to_string(offset) + ")",
-                                 "not a valid operation"});
+    expect_throw<journal_error>(
+        [&] { study s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
+        {path.string(), "line 3 (byte offset " + std::to_string(offset) + ")", "not a valid operation"});
     // op_code as a string.
     write_all(path, intact + R"({"op_code": "4", "worker_id": "w"})" + "\n");
     expect_throw<journal_error>([&] { study s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
@@ -118,10 +119,10 @@ TEST_CASE("bad journal: an unknown trial state") {
     std::string const intact = read_all(path);
     auto const line = lines_of(intact).size() + 1;
     write_all(path, intact + R"({"op_code": 6, "worker_id": "w", "trial_id": 0, "state": 9, "values": [1.0]})" + "\n");
-    expect_throw<journal_error>([&] { study s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
-                                {path.string(), "line " + std::to_string(line) + " (byte offset " +
-                                                    std::to_string(intact.size()) + ")",
-                                 "not a valid operation (unknown trial state 9)"});
+    expect_throw<journal_error>(
+        [&] { study s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
+        {path.string(), "line " + std::to_string(line) + " (byte offset " + std::to_string(intact.size()) + ")",
+         "not a valid operation (unknown trial state 9)"});
 }
 
 TEST_CASE("bad journal: a stored value outside the space under the same distribution") {
@@ -153,20 +154,25 @@ TEST_CASE("bad journal: a param value that is not a number") {
     line = line.substr(0, at) + "\"x\":\"ten\"" + line.substr(end);
     std::size_t offset = 0;
     write_all(path, replace_line(text, 1, line, offset));
-    expect_throw<journal_error>([&] { study s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
-                                {"line 2 (byte offset " + std::to_string(offset) + ")", "expected a number, got \"ten\""});
+    expect_throw<journal_error>(
+        [&] { study s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
+        {"line 2 (byte offset " + std::to_string(offset) + ")", "expected a number, got \"ten\""});
 }
 
 TEST_CASE("bad journal: a journal of another space under the same name (another distribution)") {
     temp_dir dir;
     auto const path = good_journal(dir);
     // width's step moved from 16 to 32.
-    using moved = htune::search_space<htune::uniform<"x", -5.0, 10.0>, htune::int_uniform<"width", 16, 112, htune::step<32>>,
-                                      htune::choice_of<"optimizer", "sgd", "adam">>;
+    using moved =
+        htune::search_space<htune::uniform<"x", -5.0, 10.0>, htune::int_uniform<"width", 16, 112, htune::step<32>>,
+                            htune::choice_of<"optimizer", "sgd", "adam">>;
     expect_throw<journal_error>(
-        [&] { htune::tune::study<moved, htune::samplers::random> s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
-        {path.string(), "trial 0 of study \"htune\" has param \"width\" with distribution",
-         "\"step\":16", "but the space has", "\"step\":32", "written with another space"});
+        [&] {
+            htune::tune::study<moved, htune::samplers::random> s({.seed = 3},
+                                                                 htune::storage::open_journal(path, quiet()));
+        },
+        {path.string(), "trial 0 of study \"htune\" has param \"width\" with distribution", "\"step\":16",
+         "but the space has", "\"step\":32", "written with another space"});
 }
 
 TEST_CASE("bad journal: a journal of another space under the same name (a param the space lacks)") {
@@ -174,7 +180,10 @@ TEST_CASE("bad journal: a journal of another space under the same name (a param 
     auto const path = good_journal(dir);
     using fewer = htune::search_space<htune::uniform<"x", -5.0, 10.0>, htune::choice_of<"optimizer", "sgd", "adam">>;
     expect_throw<journal_error>(
-        [&] { htune::tune::study<fewer, htune::samplers::random> s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
+        [&] {
+            htune::tune::study<fewer, htune::samplers::random> s({.seed = 3},
+                                                                 htune::storage::open_journal(path, quiet()));
+        },
         {path.string(), "has param \"width\", which the space does not have (x, optimizer)"});
     // The same journal under another study name is another study: no error.
     htune::tune::study<fewer, htune::samplers::random> other({.seed = 3, .name = "second"},
@@ -207,7 +216,10 @@ TEST_CASE("bad journal: a mismatch is not called corruption, nor is deleting a l
     CHECK_MESSAGE(!contains(direction, "sed -i"), direction);
     using fewer = htune::search_space<htune::uniform<"x", -5.0, 10.0>, htune::choice_of<"optimizer", "sgd", "adam">>;
     auto const space_message = expect_throw<journal_error>(
-        [&] { htune::tune::study<fewer, htune::samplers::random> s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
+        [&] {
+            htune::tune::study<fewer, htune::samplers::random> s({.seed = 3},
+                                                                 htune::storage::open_journal(path, quiet()));
+        },
         {"which the space does not have"});
     CHECK_MESSAGE(!contains(space_message, "corrupted"), space_message);
     CHECK_MESSAGE(!contains(space_message, "sed -i"), space_message);
@@ -216,7 +228,8 @@ TEST_CASE("bad journal: a mismatch is not called corruption, nor is deleting a l
 TEST_CASE("bad journal: a study with two objectives under the same name") {
     temp_dir dir;
     auto const path = dir / "multi.jsonl";
-    write_all(path, R"({"op_code": 0, "worker_id": "optuna", "study_name": "htune", "directions": [1, 2]})" "\n");
+    write_all(path, R"({"op_code": 0, "worker_id": "optuna", "study_name": "htune", "directions": [1, 2]})"
+                    "\n");
     expect_throw<journal_error>([&] { study s({.seed = 3}, htune::storage::open_journal(path, quiet())); },
                                 {path.string(), "line 1", "study \"htune\" has 2 objectives; htune studies have one"});
 }
@@ -255,10 +268,10 @@ TEST_CASE("bad journal: a line over the length limit") {
     for (std::size_t i = 0; i < long_index; ++i) offset += lines[i].size() + 1;
     auto options = quiet();
     options.max_line_bytes = limit;
-    expect_throw<journal_error>([&] { study s({.seed = 3}, htune::storage::open_journal(path, options)); },
-                                {path.string(),
-                                 "line " + std::to_string(long_index + 1) + " (byte offset " + std::to_string(offset) + ")",
-                                 "the line is longer than " + std::to_string(limit) + " bytes"});
+    expect_throw<journal_error>(
+        [&] { study s({.seed = 3}, htune::storage::open_journal(path, options)); },
+        {path.string(), "line " + std::to_string(long_index + 1) + " (byte offset " + std::to_string(offset) + ")",
+         "the line is longer than " + std::to_string(limit) + " bytes"});
 }
 
 TEST_CASE("bad journal: a path that cannot be opened") {

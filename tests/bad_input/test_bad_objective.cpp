@@ -5,8 +5,6 @@
 
 #include <doctest/doctest.h>
 
-#include "bad_input_support.hpp"
-
 #include <htune/samplers/random.hpp>
 #include <htune/space.hpp>
 #include <htune/tune/study.hpp>
@@ -17,6 +15,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "bad_input_support.hpp"
+
 using htune::invalid_argument;
 using htune::test::contains;
 using htune::test::expect_throw;
@@ -26,7 +26,9 @@ namespace {
 using xy_space = htune::search_space<htune::uniform<"x", -5.0, 10.0>, htune::uniform<"y", 0.0, 15.0>>;
 using study = htune::tune::study<xy_space, htune::samplers::random>;
 
-double bowl(double x, double y) { return (x - 1) * (x - 1) + (y - 2) * (y - 2); }
+double bowl(double x, double y) {
+    return (x - 1) * (x - 1) + (y - 2) * (y - 2);
+}
 
 // An exception type of the user's own, not derived from htune::error.
 struct simulation_failed : std::runtime_error {
@@ -100,10 +102,10 @@ TEST_CASE("bad objective: NaN and infinite results fail their trials") {
     s.optimize(
         [](auto& t) -> double {
             switch (t.number()) {
-            case 0: return std::numeric_limits<double>::quiet_NaN();
-            case 1: return std::numeric_limits<double>::infinity();
-            case 2: return -std::numeric_limits<double>::infinity();
-            default: return bowl(t.template get<"x">(), t.template get<"y">());
+                case 0: return std::numeric_limits<double>::quiet_NaN();
+                case 1: return std::numeric_limits<double>::infinity();
+                case 2: return -std::numeric_limits<double>::infinity();
+                default: return bowl(t.template get<"x">(), t.template get<"y">());
             }
         },
         5);
@@ -180,7 +182,8 @@ TEST_CASE("bad objective: report, prune, fail and set_user_attr on a finished tr
     study s{{.seed = 9}};
     auto t = s.ask();
     s.prune(t);
-    expect_throw<invalid_argument>([&] { t.report(0, 1.0); }, {"htune::tune::study::report: trial 0 is already pruned"});
+    expect_throw<invalid_argument>([&] { t.report(0, 1.0); },
+                                   {"htune::tune::study::report: trial 0 is already pruned"});
     expect_throw<invalid_argument>([&] { s.prune(t); }, {"htune::tune::study::prune: trial 0 is already pruned"});
     expect_throw<invalid_argument>([&] { s.fail(t, "late"); }, {"htune::tune::study::fail: trial 0 is already pruned"});
     expect_throw<invalid_argument>([&] { t.set_user_attr("k", "v"); },
@@ -229,7 +232,8 @@ TEST_CASE("bad objective: too many failures in a row stop the run with the last 
     auto const run = [&] {
         s.optimize(
             [](auto& t) -> double {
-                if (t.number() >= 2) throw std::runtime_error("CUDA out of memory in trial " + std::to_string(t.number()));
+                if (t.number() >= 2)
+                    throw std::runtime_error("CUDA out of memory in trial " + std::to_string(t.number()));
                 return 1.0;
             },
             20, {.max_consecutive_failures = 3});

@@ -4,8 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include "bad_input_support.hpp"
-
 #include <htune/space.hpp>
 #include <htune/tune/study.hpp>
 
@@ -17,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bad_input_support.hpp"
+
 using htune::invalid_argument;
 using htune::test::expect_throw;
 
@@ -27,12 +27,10 @@ double const nan_value = std::numeric_limits<double>::quiet_NaN();
 using xy_space = htune::search_space<htune::uniform<"x", -5.0, 10.0>, htune::uniform<"y", 0.0, 15.0>>;
 
 // A space with every kind of param, bounds in the types.
-using mixed_space = htune::search_space<htune::log_uniform<"lr", 1e-4, 1e-1>,
-                                        htune::int_uniform<"hidden", 32, 256, htune::step<32>>,
-                                        htune::choice_of<"optimizer", "sgd", "adam">,
-                                        htune::discrete<"batch", 16, 32, 64>,
-                                        htune::conditional<htune::uniform<"momentum", 0.0, 0.99>,
-                                                           htune::when<"optimizer", "sgd">>>;
+using mixed_space =
+    htune::search_space<htune::log_uniform<"lr", 1e-4, 1e-1>, htune::int_uniform<"hidden", 32, 256, htune::step<32>>,
+                        htune::choice_of<"optimizer", "sgd", "adam">, htune::discrete<"batch", 16, 32, 64>,
+                        htune::conditional<htune::uniform<"momentum", 0.0, 0.99>, htune::when<"optimizer", "sgd">>>;
 } // namespace
 
 TEST_CASE("bad space: uniform with low > high names the param and both bounds") {
@@ -41,9 +39,12 @@ TEST_CASE("bad space: uniform with low > high names the param and both bounds") 
 }
 
 TEST_CASE("bad space: uniform with equal or non-finite bounds") {
-    expect_throw<invalid_argument>([] { htune::uniform<"x">(3.0, 3.0); }, {"uniform<\"x\">", "low (3) must be < high (3)"});
-    expect_throw<invalid_argument>([] { htune::uniform<"x">(nan_value, 1.0); }, {"uniform<\"x\">", "low (nan) must be finite"});
-    expect_throw<invalid_argument>([] { htune::uniform<"x">(0.0, inf); }, {"uniform<\"x\">", "high (inf) must be finite"});
+    expect_throw<invalid_argument>([] { htune::uniform<"x">(3.0, 3.0); },
+                                   {"uniform<\"x\">", "low (3) must be < high (3)"});
+    expect_throw<invalid_argument>([] { htune::uniform<"x">(nan_value, 1.0); },
+                                   {"uniform<\"x\">", "low (nan) must be finite"});
+    expect_throw<invalid_argument>([] { htune::uniform<"x">(0.0, inf); },
+                                   {"uniform<\"x\">", "high (inf) must be finite"});
 }
 
 TEST_CASE("bad space: uniform whose width overflows a double") {
@@ -100,7 +101,8 @@ TEST_CASE("bad space: int_uniform with step <= 0, low >= high, log from 0, log w
                                    {"int_uniform<\"h\">", "step (0) must be > 0"});
     expect_throw<invalid_argument>([] { htune::int_uniform<"h">(0, 10, {.step = -5}); },
                                    {"int_uniform<\"h\">", "step (-5) must be > 0"});
-    expect_throw<invalid_argument>([] { htune::int_uniform<"h">(8, 4); }, {"int_uniform<\"h\">", "low (8) must be < high (4)"});
+    expect_throw<invalid_argument>([] { htune::int_uniform<"h">(8, 4); },
+                                   {"int_uniform<\"h\">", "low (8) must be < high (4)"});
     expect_throw<invalid_argument>([] { htune::int_uniform<"units">(0, 1024, {.log = true}); },
                                    {"int_uniform<\"units\">", "low (0) must be > 0 with log"});
     expect_throw<invalid_argument>([] { htune::int_uniform<"units">(1, 1025, {.step = 4, .log = true}); },
@@ -172,9 +174,9 @@ TEST_CASE("bad config text: values of the wrong type name the param and the valu
 
 TEST_CASE("enqueue: a config outside the bounds names the config and the space") {
     htune::tune::study<xy_space> s{{.seed = 1}};
-    expect_throw<invalid_argument>([&] { s.enqueue(xy_space::config{10.5, 2.0}); },
-                                   {"htune::tune::study::enqueue", "{x=10.5, y=2}", "is not in the space",
-                                    "uniform<\"x\">[-5, 10]"});
+    expect_throw<invalid_argument>(
+        [&] { s.enqueue(xy_space::config{10.5, 2.0}); },
+        {"htune::tune::study::enqueue", "{x=10.5, y=2}", "is not in the space", "uniform<\"x\">[-5, 10]"});
     // Text that reads fine but is out of bounds, NaN included.
     expect_throw<invalid_argument>([&] { s.enqueue("{x=1, y=-0.5}"); }, {"{x=1, y=-0.5}", "is not in the space"});
     expect_throw<invalid_argument>([&] { s.enqueue("{x=nan, y=1}"); }, {"{x=nan, y=1}", "is not in the space"});

@@ -5,8 +5,6 @@
 
 #include <doctest/doctest.h>
 
-#include "bad_input_support.hpp"
-
 #include <htune/data/batching.hpp>
 #include <htune/nn.hpp>
 #include <htune/optim.hpp>
@@ -17,6 +15,8 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+
+#include "bad_input_support.hpp"
 
 using htune::invalid_argument;
 using htune::test::expect_throw;
@@ -54,7 +54,8 @@ TEST_CASE("bad training: zero batch size") {
     t.batch_size = 0;
     expect_throw<invalid_argument>([&] { t.fit(d, 1); }, {"htune::train::trainer: batch_size (0) must be > 0"});
     // The batching helpers refuse it too.
-    expect_throw<invalid_argument>([] { (void)htune::data::batch_count(10, 0); }, {"batch_count: batch_size must be > 0"});
+    expect_throw<invalid_argument>([] { (void)htune::data::batch_count(10, 0); },
+                                   {"batch_count: batch_size must be > 0"});
     expect_throw<invalid_argument>([] { htune::data::batch_sampler(10, 0, htune::rng(1)); },
                                    {"batch_sampler: batch_size must be > 0"});
 }
@@ -76,7 +77,8 @@ TEST_CASE("bad training: learning rate zero or negative") {
     auto const d = blobs(40);
     basic t;
     t.learning_rate = 0.0;
-    expect_throw<invalid_argument>([&] { t.fit(d, 1); }, {"htune::train::trainer: learning_rate (0) must be finite and > 0"});
+    expect_throw<invalid_argument>([&] { t.fit(d, 1); },
+                                   {"htune::train::trainer: learning_rate (0) must be finite and > 0"});
     t.learning_rate = -0.01;
     expect_throw<invalid_argument>([&] { t.fit(d, 1); }, {"learning_rate (-0.01) must be finite and > 0"});
 }
@@ -100,7 +102,8 @@ TEST_CASE("bad training: optimizer hyperparameters out of range") {
     expect_throw<invalid_argument>([&] { adam.fit(d, 1); }, {"htune::optim::adam: epsilon (0) must be > 0 and finite"});
     htune::train::trainer<mlp, htune::optim::sgd<>, htune::train::epochs<1>> sgd;
     sgd.optimizer.nesterov = true; // without momentum
-    expect_throw<invalid_argument>([&] { sgd.fit(d, 1); }, {"htune::optim::sgd: nesterov needs momentum > 0 (momentum is 0)"});
+    expect_throw<invalid_argument>([&] { sgd.fit(d, 1); },
+                                   {"htune::optim::sgd: nesterov needs momentum > 0 (momentum is 0)"});
     sgd.optimizer.nesterov = false;
     sgd.optimizer.momentum = -0.5;
     expect_throw<invalid_argument>([&] { sgd.fit(d, 1); }, {"htune::optim::sgd: momentum (-0.5) must be in [0, 1)"});
@@ -113,7 +116,8 @@ TEST_CASE("bad training: schedule and regularizer settings out of range") {
     expect_throw<invalid_argument>([&] { stepped.fit(d, 1); }, {"htune::optim::step_decay: step_size (0) must be > 0"});
     stepped.schedule.step_size = 2;
     stepped.schedule.gamma = std::numeric_limits<double>::quiet_NaN();
-    expect_throw<invalid_argument>([&] { stepped.fit(d, 1); }, {"htune::optim::step_decay: gamma (nan) must be > 0 and finite"});
+    expect_throw<invalid_argument>([&] { stepped.fit(d, 1); },
+                                   {"htune::optim::step_decay: gamma (nan) must be > 0 and finite"});
     htune::train::trainer<mlp, htune::regularizers::l2<1e-4>, htune::train::epochs<1>> decayed;
     std::get<0>(decayed.regularizers).strength = -1e-3;
     expect_throw<invalid_argument>([&] { decayed.fit(d, 1); }, {"htune::regularizers::l2: strength (-0.001)"});
@@ -145,8 +149,8 @@ TEST_CASE("bad training: a diverging training is an htune::error naming the epoc
     htune::train::trainer<mlp, htune::optim::sgd<>, htune::train::learning_rate<1e12>, htune::train::epochs<5>,
                           htune::train::batch_size<16>>
         t;
-    auto const message = expect_throw<htune::error>([&] { t.fit(d, 1); },
-                                                    {"htune::train::trainer: training diverged: the loss is", "at epoch",
-                                                     ", batch ", "(learning rate 1e+12)"});
+    auto const message =
+        expect_throw<htune::error>([&] { t.fit(d, 1); }, {"htune::train::trainer: training diverged: the loss is",
+                                                          "at epoch", ", batch ", "(learning rate 1e+12)"});
     CHECK((htune::test::contains(message, "nan at epoch") || htune::test::contains(message, "inf at epoch")));
 }

@@ -36,8 +36,8 @@ TEST_CASE("type_list algorithms") {
     static_assert(htune::mp_find_if<L, is_int> == 1);
     static_assert(htune::mp_find_if<htune::type_list<char>, is_int> == 1);
     static_assert(htune::mp_count_if<L, is_int> == 2);
-    static_assert(std::is_same_v<htune::mp_transform<L, std::add_pointer_t>,
-                                 htune::type_list<char*, int*, double*, int*>>);
+    static_assert(
+        std::is_same_v<htune::mp_transform<L, std::add_pointer_t>, htune::type_list<char*, int*, double*, int*>>);
     std::string seen;
     htune::mp_for_each<L>([&](auto t) { seen += std::to_string(sizeof(typename decltype(t)::type)); });
     CHECK(seen == "1484");

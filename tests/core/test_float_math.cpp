@@ -46,24 +46,23 @@ std::int64_t worst_ulps(float lo, float hi, std::int64_t stride, F f, Ref ref, f
 
 TEST_CASE("float_math: tanh and sigmoid within 4 ulp over the float range") {
     float at = 0;
-    std::int64_t const tanh_err =
-      worst_ulps(-20.0f, 20.0f, 257, [](float x) { return htune::math::tanh(x); },
-                 [](double x) { return std::tanh(x); }, &at);
+    std::int64_t const tanh_err = worst_ulps(
+        -20.0f, 20.0f, 257, [](float x) { return htune::math::tanh(x); }, [](double x) { return std::tanh(x); }, &at);
     MESSAGE("tanh: worst ", tanh_err, " ulp, at ", at);
     CHECK(tanh_err <= 4);
-    std::int64_t const sigmoid_err =
-      worst_ulps(-87.0f, 30.0f, 257, [](float x) { return htune::math::sigmoid(x); },
-                 [](double x) { return 1.0 / (1.0 + std::exp(-x)); }, &at);
+    std::int64_t const sigmoid_err = worst_ulps(
+        -87.0f, 30.0f, 257, [](float x) { return htune::math::sigmoid(x); },
+        [](double x) { return 1.0 / (1.0 + std::exp(-x)); }, &at);
     MESSAGE("sigmoid: worst ", sigmoid_err, " ulp, at ", at);
     CHECK(sigmoid_err <= 4);
-    std::int64_t const expm1_err =
-      worst_ulps(-87.0f, 0.0f, 257, [](float x) { return htune::math::expm1_nonpositive(x); },
-                 [](double x) { return std::expm1(x); }, &at);
+    std::int64_t const expm1_err = worst_ulps(
+        -87.0f, 0.0f, 257, [](float x) { return htune::math::expm1_nonpositive(x); },
+        [](double x) { return std::expm1(x); }, &at);
     MESSAGE("expm1: worst ", expm1_err, " ulp, at ", at);
     CHECK(expm1_err <= 2);
-    std::int64_t const exp_err =
-      worst_ulps(-87.0f, 0.0f, 257, [](float x) { return htune::math::exp_nonpositive(x); },
-                 [](double x) { return std::exp(x); }, &at);
+    std::int64_t const exp_err = worst_ulps(
+        -87.0f, 0.0f, 257, [](float x) { return htune::math::exp_nonpositive(x); },
+        [](double x) { return std::exp(x); }, &at);
     MESSAGE("exp: worst ", exp_err, " ulp, at ", at);
     CHECK(exp_err <= 2);
 }

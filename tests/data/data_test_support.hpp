@@ -10,7 +10,6 @@
 #include <fstream>
 #include <string>
 #include <string_view>
-
 #include <unistd.h>
 
 namespace htune::test {
@@ -58,8 +57,7 @@ std::string thrown_message(F&& f) {
         f();
     } catch (E const& e) {
         return e.what();
-    } catch (...) {
-    }
+    } catch (...) {}
     return {};
 }
 

@@ -174,8 +174,8 @@ TEST_CASE("ragged rows are reported with their line and field counts") {
 TEST_CASE("an unknown label column lists the header names") {
     csv_options options;
     options.label_name = "specis";
-    auto const message = thrown_message<htune::data_error>(
-        [&] { parse<float>("sepal_length,sepal_width,species\n1,2,0\n", options); });
+    auto const message =
+        thrown_message<htune::data_error>([&] { parse<float>("sepal_length,sepal_width,species\n1,2,0\n", options); });
     CHECK(contains(message, "mem.csv"));
     CHECK(contains(message, "\"specis\""));
     CHECK(contains(message, "\"sepal_length\", \"sepal_width\", \"species\""));
@@ -210,7 +210,8 @@ TEST_CASE("empty files and files without data rows") {
     empty.write("");
     auto const message = thrown_message<htune::data_error>([&] { load_csv<float>(empty.path()); });
     CHECK(contains(message, empty.name() + ": the file is empty"));
-    CHECK(contains(thrown_message<htune::data_error>([] { parse<float>("\n  \r\n\n"); }), "mem.csv: the file is empty"));
+    CHECK(
+        contains(thrown_message<htune::data_error>([] { parse<float>("\n  \r\n\n"); }), "mem.csv: the file is empty"));
 
     temp_file header_only("header.csv");
     header_only.write("a,b,label\n\n");

@@ -86,7 +86,7 @@ TEST_CASE_TEMPLATE("write_idx -> load_idx round-trips images and labels", T, flo
     CHECK(first.features(1, 0) == T(s.pixels[12]));
     CHECK(first.labels(1) == 3);
     CHECK(first.num_classes == 4); // the largest label among the first two
-    options.limit = 100;          // more than there are: all
+    options.limit = 100;           // more than there are: all
     CHECK(load_idx<T>(images.path(), labels.path(), options).size() == 5);
 }
 
@@ -115,7 +115,8 @@ TEST_CASE("other element types are decoded (big-endian)") {
     // Labels must be integers.
     temp_file float_labels("flabels.idx");
     float_labels.write(big_endian({0x00000D01, 1, 0}));
-    auto const message = thrown_message<htune::data_error>([&] { load_idx<float>(floats.path(), float_labels.path()); });
+    auto const message =
+        thrown_message<htune::data_error>([&] { load_idx<float>(floats.path(), float_labels.path()); });
     CHECK(contains(message, float_labels.name()));
     CHECK(contains(message, "labels must be integers, the element type is float32"));
 }

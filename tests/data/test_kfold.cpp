@@ -75,10 +75,9 @@ TEST_CASE("kfold: unshuffled folds are scikit-learn's KFold and StratifiedKFold"
     // What python3-sklearn 1.2 (Debian 12) prints for the script below; the suite does not need
     // scikit-learn (a benchmark peer), but compares with it live where it is installed.
     std::vector<std::string> lines{
-      "0 1 2 3 4 | 5 6 7 8 9 | 10 11 12 13 14 | 15 16 17 18 | 19 20 21 22",
-      "0 1 2 | 3 4 5 | 6 7 8",
-      "0 1 2 3 4 5 7 8 9 20 | 6 10 11 12 13 14 15 16 17 | 18 19 21 22 23 24 25 26 27 | 28 29 30 31 32 33 34 35 36",
-      "0 1 2 3 4 5 6 7 9 | 8 10 11 12 13 14 15 16 | 17 18 19 20 21 22 23 24"};
+        "0 1 2 3 4 | 5 6 7 8 9 | 10 11 12 13 14 | 15 16 17 18 | 19 20 21 22", "0 1 2 | 3 4 5 | 6 7 8",
+        "0 1 2 3 4 5 7 8 9 20 | 6 10 11 12 13 14 15 16 17 | 18 19 21 22 23 24 25 26 27 | 28 29 30 31 32 33 34 35 36",
+        "0 1 2 3 4 5 6 7 9 | 8 10 11 12 13 14 15 16 | 17 18 19 20 21 22 23 24"};
     if (std::system("/usr/bin/python3 -c 'import sklearn' > /dev/null 2>&1") == 0) {
         temp_file script("kfold.py");
         temp_file out("kfold.out");
@@ -88,9 +87,13 @@ TEST_CASE("kfold: unshuffled folds are scikit-learn's KFold and StratifiedKFold"
                      "def show(splits): print(' | '.join(' '.join(map(str, t)) for _, t in splits))\n"
                      "show(KFold(5).split(np.zeros(23)))\n"
                      "show(KFold(3).split(np.zeros(9)))\n"
-                     "y = np.array(" + python_list(mixed) + ")\n"
+                     "y = np.array(" +
+                     python_list(mixed) +
+                     ")\n"
                      "show(StratifiedKFold(4).split(np.zeros(len(y)), y))\n"
-                     "y = np.array(" + python_list(imbalanced) + ")\n"
+                     "y = np.array(" +
+                     python_list(imbalanced) +
+                     ")\n"
                      "show(StratifiedKFold(3).split(np.zeros(len(y)), y))\n");
         int const rc = std::system(("/usr/bin/python3 " + script.name() + " > " + out.name() + " 2>&1").c_str());
         std::ifstream in(out.path());
@@ -131,7 +134,8 @@ TEST_CASE("kfold: shuffled folds are reproducible partitions; stratified ones ke
         for (auto& [label, counts] : per_class) {
             CAPTURE(label);
             counts.resize(strat.size());
-            CHECK(*std::max_element(counts.begin(), counts.end()) - *std::min_element(counts.begin(), counts.end()) <= 1);
+            CHECK(*std::max_element(counts.begin(), counts.end()) - *std::min_element(counts.begin(), counts.end()) <=
+                  1);
         }
         std::size_t smallest = y.size(), largest = 0;
         for (auto const& f : strat) {
@@ -168,7 +172,8 @@ TEST_CASE("kfold: the folds of a data set, materialised one at a time") {
 }
 
 TEST_CASE("kfold: impossible folds are errors naming k and the data") {
-    CHECK(contains(thrown_message<htune::invalid_argument>([] { (void)kfold_rows(10, 1); }), "k (1) must be at least 2"));
+    CHECK(
+        contains(thrown_message<htune::invalid_argument>([] { (void)kfold_rows(10, 1); }), "k (1) must be at least 2"));
     CHECK(contains(thrown_message<htune::invalid_argument>([] { (void)kfold_rows(3, 4); }),
                    "k (4) is more than the 3 samples"));
     // A class smaller than k is allowed while some class has k samples (scikit-learn warns there).

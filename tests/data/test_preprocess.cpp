@@ -41,8 +41,7 @@ htune::tensor<T, 2> train_data() {
 
 } // namespace
 
-TEST_CASE_TEMPLATE("standard_scaler gives mean 0 and std 1 per feature; constant features become 0", T, float,
-                   double) {
+TEST_CASE_TEMPLATE("standard_scaler gives mean 0 and std 1 per feature; constant features become 0", T, float, double) {
     double const tol = htune::test::tolerances<T>::value * 100;
     auto x = train_data<T>();
     auto const original = x;
@@ -71,8 +70,7 @@ TEST_CASE_TEMPLATE("standard_scaler gives mean 0 and std 1 per feature; constant
     CHECK(test(0, 2) > 0);
 
     scaler.inverse_transform(x);
-    for (std::size_t i = 0; i < x.size(); ++i)
-        CHECK(x.data()[i] == doctest::Approx(original.data()[i]).epsilon(tol));
+    for (std::size_t i = 0; i < x.size(); ++i) CHECK(x.data()[i] == doctest::Approx(original.data()[i]).epsilon(tol));
 }
 
 TEST_CASE_TEMPLATE("scalers fit on and transform a dataset's features", T, float, double) {

@@ -12,8 +12,8 @@
 
 namespace htune::test {
 
-using mpi_space = search_space<uniform<"x", -5.0, 10.0>, uniform<"y", 0.0, 15.0>, int_uniform<"width", 16, 128, step<16>>,
-                               choice_of<"optimizer", "sgd", "adam">>;
+using mpi_space = search_space<uniform<"x", -5.0, 10.0>, uniform<"y", 0.0, 15.0>,
+                               int_uniform<"width", 16, 128, step<16>>, choice_of<"optimizer", "sgd", "adam">>;
 using mpi_study = tune::study<mpi_space, samplers::tpe<>>;
 inline constexpr std::uint64_t mpi_lag = 3;
 

@@ -8,17 +8,16 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
 #include <iostream>
 #include <string>
-#include <thread>
-
-#include <fcntl.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
-#include "mpi_objective.hpp"
 #include "files.hpp"
+#include "mpi_objective.hpp"
 
 using namespace htune;
 using tune::trial_state;
@@ -36,9 +35,9 @@ pid_t start_mpirun(test::temp_dir const& dir, std::uint64_t target, int sleep_ms
         ::dup2(fd, 2);
         ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
         ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-        ::setenv("OMPI_MCA_btl", "self,vader", 1);          // one machine: shared memory only
+        ::setenv("OMPI_MCA_btl", "self,vader", 1); // one machine: shared memory only
         ::setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
-        ::setenv("ASAN_OPTIONS", "detect_leaks=0", 1);        // Open MPI keeps memory until exit
+        ::setenv("ASAN_OPTIONS", "detect_leaks=0", 1); // Open MPI keeps memory until exit
         std::string const journal = (dir / "study.jsonl").string(), n = std::to_string(target),
                           sleep = std::to_string(sleep_ms), pids = dir.path.string();
         ::execl(HTUNE_MPIEXEC, HTUNE_MPIEXEC, "-np", "3", "--oversubscribe", HTUNE_MPI_STUDY, journal.c_str(),

@@ -42,11 +42,11 @@ struct wrong_square {
 using namespace htune;
 using htune::test::tolerances;
 
-#define CHECK_GRADIENTS(T, spec, in_shape, ...)                                                           \
-    do {                                                                                                \
-        auto const result = nn::check_gradients<T>(spec, in_shape __VA_OPT__(, ) __VA_ARGS__);          \
-        INFO(result);                                                                                   \
-        CHECK(result.max_error() < tolerances<T>::gradient);                                            \
+#define CHECK_GRADIENTS(T, spec, in_shape, ...)                                                                        \
+    do {                                                                                                               \
+        auto const result = nn::check_gradients<T>(spec, in_shape __VA_OPT__(, ) __VA_ARGS__);                         \
+        INFO(result);                                                                                                  \
+        CHECK(result.max_error() < tolerances<T>::gradient);                                                           \
     } while (false)
 
 TEST_CASE_TEMPLATE("dense: gradients of weights, bias and input", T, float, double) {
@@ -74,8 +74,8 @@ TEST_CASE_TEMPLATE("softmax, flatten and dropout", T, float, double) {
 }
 
 TEST_CASE_TEMPLATE("sequential: gradients flow through every layer", T, float, double) {
-    using model = nn::sequential<nn::flatten, nn::dense<6>, nn::tanh, nn::dense<5>, nn::sigmoid, nn::dense<3>,
-                                 nn::softmax>;
+    using model =
+        nn::sequential<nn::flatten, nn::dense<6>, nn::tanh, nn::dense<5>, nn::sigmoid, nn::dense<3>, nn::softmax>;
     CHECK_GRADIENTS(T, model{}, (nn::shape{1, 2, 4}));
     using nested = nn::sequential<nn::sequential<nn::dense<4>, nn::relu>, nn::dense<2>>;
     CHECK_GRADIENTS(T, nested{}, nn::shape{3});
@@ -89,8 +89,8 @@ TEST_CASE_TEMPLATE("one_of: the chosen alternative's gradients", T, float, doubl
     }
     auto const r = nn::check_gradients<T>(spec, nn::shape{4}); // index 2: the dense layer
     CHECK(r.params_checked == 4 * 3 + 3);
-    using model = nn::sequential<nn::dense<5>, nn::one_of<nn::sigmoid, nn::sequential<nn::dense<4>, nn::tanh>>,
-                                 nn::dense<2>>;
+    using model =
+        nn::sequential<nn::dense<5>, nn::one_of<nn::sigmoid, nn::sequential<nn::dense<4>, nn::tanh>>, nn::dense<2>>;
     model m;
     std::get<1>(m.layers).index = 1;
     CHECK_GRADIENTS(T, m, nn::shape{3});
@@ -107,7 +107,8 @@ TEST_CASE_TEMPLATE("repeat: copies of a block, each with its own parameters", T,
     CHECK(r.max_error() < tolerances<T>::gradient);
     CHECK(r.params_checked == (5 * 4 + 4) + 2 * (4 * 4 + 4));
     nn::repeat<0, block> none;
-    CHECK_GRADIENTS(T, (nn::sequential<nn::dense<3>, decltype(none), nn::sigmoid>{}), nn::shape{2}); // count 0: identity
+    CHECK_GRADIENTS(T, (nn::sequential<nn::dense<3>, decltype(none), nn::sigmoid>{}),
+                    nn::shape{2}); // count 0: identity
     nn::repeat<std::size_t{0}, nn::relu> run_time;
     run_time.count = 2;
     nn::sequential<nn::dense<3>, decltype(run_time)> with_run_time_count;

@@ -40,8 +40,7 @@ struct quadratic {
 // Steps until every coordinate is within tol of the minimum (max_steps + 1 when it never is).
 // schedule(k) multiplies lr at step k.
 template <class T, class Optimizer, class Schedule>
-std::size_t steps_to_converge(Optimizer const& opt, T lr, double tol, std::size_t max_steps,
-                              Schedule schedule) {
+std::size_t steps_to_converge(Optimizer const& opt, T lr, double tol, std::size_t max_steps, Schedule schedule) {
     std::vector<T> x(quadratic::start.begin(), quadratic::start.end()), g(quadratic::n);
     typename Optimizer::template state<T> s(opt, quadratic::n);
     for (std::size_t k = 0; k < max_steps; ++k) {

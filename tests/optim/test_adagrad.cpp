@@ -55,14 +55,15 @@ TEST_CASE("adagrad: options set the defaults of run-time members (PyTorch's defa
 
 TEST_CASE_TEMPLATE("adagrad: the first steps match torch.optim.Adagrad", T, float, double) {
     double const tol = htune::test::tolerances<T>::value;
-    SUBCASE("plain") { check_against_reference<T>(adagrad<>{}, adagrad_reference{}, 0.1, tol); }
+    SUBCASE("plain") {
+        check_against_reference<T>(adagrad<>{}, adagrad_reference{}, 0.1, tol);
+    }
     SUBCASE("lr decay (needs the step count)") {
         check_against_reference<T>(adagrad<lr_decay<0.5>>{}, adagrad_reference{.lr_decay = 0.5}, 0.1, tol, 5);
     }
     SUBCASE("weight decay and initial accumulator") {
         check_against_reference<T>(adagrad<weight_decay<0.1>, initial_accumulator<0.5>>{},
-                                   adagrad_reference{.weight_decay = 0.1, .initial_accumulator = 0.5}, 0.1,
-                                   tol);
+                                   adagrad_reference{.weight_decay = 0.1, .initial_accumulator = 0.5}, 0.1, tol);
     }
     SUBCASE("all, set at run time") {
         adagrad<> a;
@@ -70,8 +71,7 @@ TEST_CASE_TEMPLATE("adagrad: the first steps match torch.optim.Adagrad", T, floa
         a.weight_decay = 0.2;
         a.initial_accumulator = 1;
         a.epsilon = 1e-3;
-        adagrad_reference const ref{
-            .lr_decay = 0.1, .weight_decay = 0.2, .initial_accumulator = 1, .eps = 1e-3};
+        adagrad_reference const ref{.lr_decay = 0.1, .weight_decay = 0.2, .initial_accumulator = 1, .eps = 1e-3};
         check_against_reference<T>(a, ref, 0.3, tol, 5);
     }
 }
@@ -81,8 +81,7 @@ TEST_CASE("adagrad: the decayed rate at step 3, by hand") {
     std::vector<double> p{0.0}, g{1.0};
     adagrad<lr_decay<1.0>>::state<double> s(adagrad<lr_decay<1.0>>{}, 1);
     for (int k = 0; k < 3; ++k) s.step(p, std::span<double const>(g), 1.0);
-    double const expected =
-        -(1 / (1 + 1e-10) + 0.5 / (std::sqrt(2.0) + 1e-10) + (1.0 / 3) / (std::sqrt(3.0) + 1e-10));
+    double const expected = -(1 / (1 + 1e-10) + 0.5 / (std::sqrt(2.0) + 1e-10) + (1.0 / 3) / (std::sqrt(3.0) + 1e-10));
     CHECK(p[0] == doctest::Approx(expected).epsilon(1e-14));
     CHECK(s.steps() == 3);
 }
@@ -104,13 +103,11 @@ TEST_CASE("adagrad: invalid hyperparameters throw, naming the member and the val
                          invalid_argument);
     a = {};
     a.initial_accumulator = -0.125;
-    CHECK_THROWS_WITH_AS(a.validate(),
-                         "htune::optim::adagrad: initial_accumulator (-0.125) must be >= 0 and finite",
+    CHECK_THROWS_WITH_AS(a.validate(), "htune::optim::adagrad: initial_accumulator (-0.125) must be >= 0 and finite",
                          invalid_argument);
     a = {};
     a.epsilon = 0;
-    CHECK_THROWS_WITH_AS(a.validate(), "htune::optim::adagrad: epsilon (0) must be > 0 and finite",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(a.validate(), "htune::optim::adagrad: epsilon (0) must be > 0 and finite", invalid_argument);
     CHECK_THROWS_AS((adagrad<>::state<double>(a, 1)), invalid_argument);
 }
 

@@ -32,10 +32,8 @@ struct adam_reference {
         ++t;
         for (std::size_t i = 0; i < p.size(); ++i) {
             double gi = g[i];
-            if (decoupled)
-                p[i] = p[i] - lr * weight_decay * p[i];
-            else
-                gi = gi + weight_decay * p[i];
+            if (decoupled) p[i] = p[i] - lr * weight_decay * p[i];
+            else gi = gi + weight_decay * p[i];
             m[i] = beta1 * m[i] + (1 - beta1) * gi;
             v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
             double const m_hat = m[i] / (1 - std::pow(beta1, t));
@@ -71,15 +69,16 @@ TEST_CASE("adam, adamw: options set the defaults of run-time members (PyTorch's 
 
 TEST_CASE_TEMPLATE("adam, adamw: the first steps match torch.optim.Adam and AdamW", T, float, double) {
     double const tol = htune::test::tolerances<T>::value;
-    SUBCASE("adam") { check_against_reference<T>(adam<>{}, adam_reference{}, 0.01, tol); }
+    SUBCASE("adam") {
+        check_against_reference<T>(adam<>{}, adam_reference{}, 0.01, tol);
+    }
     SUBCASE("adam with L2 weight decay and other betas") {
-        check_against_reference<T>(
-            adam<beta1<0.8>, beta2<0.95>, epsilon<1e-3>, weight_decay<0.1>>{},
-            adam_reference{.beta1 = 0.8, .beta2 = 0.95, .eps = 1e-3, .weight_decay = 0.1}, 0.05, tol, 5);
+        check_against_reference<T>(adam<beta1<0.8>, beta2<0.95>, epsilon<1e-3>, weight_decay<0.1>>{},
+                                   adam_reference{.beta1 = 0.8, .beta2 = 0.95, .eps = 1e-3, .weight_decay = 0.1}, 0.05,
+                                   tol, 5);
     }
     SUBCASE("adamw, default decay 0.01") {
-        check_against_reference<T>(adamw<>{}, adam_reference{.weight_decay = 0.01, .decoupled = true}, 0.01,
-                                   tol);
+        check_against_reference<T>(adamw<>{}, adam_reference{.weight_decay = 0.01, .decoupled = true}, 0.01, tol);
     }
     SUBCASE("adamw with strong decay, set at run time") {
         adamw<> w;
@@ -118,27 +117,23 @@ TEST_CASE("adam, adamw: invalid hyperparameters throw, naming the member and the
     a.beta1 = 1.5;
     CHECK_THROWS_WITH_AS(a.validate(), "htune::optim::adam: beta1 (1.5) must be in [0, 1)", invalid_argument);
     a.beta1 = -0.5;
-    CHECK_THROWS_WITH_AS(a.validate(), "htune::optim::adam: beta1 (-0.5) must be in [0, 1)",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(a.validate(), "htune::optim::adam: beta1 (-0.5) must be in [0, 1)", invalid_argument);
     a = {};
     a.beta2 = 1;
     CHECK_THROWS_WITH_AS(a.validate(), "htune::optim::adam: beta2 (1) must be in [0, 1)", invalid_argument);
     a = {};
     a.epsilon = 0;
-    CHECK_THROWS_WITH_AS(a.validate(), "htune::optim::adam: epsilon (0) must be > 0 and finite",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(a.validate(), "htune::optim::adam: epsilon (0) must be > 0 and finite", invalid_argument);
     a = {};
     a.weight_decay = -0.25;
     CHECK_THROWS_WITH_AS(a.validate(), "htune::optim::adam: weight_decay (-0.25) must be >= 0 and finite",
                          invalid_argument);
     adamw<> w;
     w.beta2 = std::numeric_limits<double>::quiet_NaN();
-    CHECK_THROWS_WITH_AS(w.validate(), "htune::optim::adamw: beta2 (nan) must be in [0, 1)",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(w.validate(), "htune::optim::adamw: beta2 (nan) must be in [0, 1)", invalid_argument);
     w = {};
     w.epsilon = std::numeric_limits<double>::infinity();
-    CHECK_THROWS_WITH_AS(w.validate(), "htune::optim::adamw: epsilon (inf) must be > 0 and finite",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(w.validate(), "htune::optim::adamw: epsilon (inf) must be > 0 and finite", invalid_argument);
     CHECK_THROWS_AS((adamw<>::state<double>(w, 2)), invalid_argument);
     CHECK_NOTHROW(adamw<>{}.validate());
 }

@@ -60,9 +60,15 @@ void check_gradient(R const& r) {
 static_assert(!htune::concepts::regularizer<no_role, float>);
 
 TEST_CASE_TEMPLATE("regularizers: the gradient matches finite differences of the penalty", T, float, double) {
-    SUBCASE("l1") { check_gradient<T>(l1<0.3>{}); }
-    SUBCASE("l2") { check_gradient<T>(l2<0.7>{}); }
-    SUBCASE("elastic net") { check_gradient<T>(elastic_net<0.2, 0.9>{}); }
+    SUBCASE("l1") {
+        check_gradient<T>(l1<0.3>{});
+    }
+    SUBCASE("l2") {
+        check_gradient<T>(l2<0.7>{});
+    }
+    SUBCASE("elastic net") {
+        check_gradient<T>(elastic_net<0.2, 0.9>{});
+    }
     SUBCASE("strengths set at run time") {
         l2<> r;
         r.strength = 2.5;
@@ -114,20 +120,17 @@ TEST_CASE("regularizers: defaults, validation and sizes") {
                          invalid_argument);
     elastic_net<> e;
     e.l2_strength = -0.5;
-    CHECK_THROWS_WITH_AS(e.validate(),
-                         "htune::regularizers::elastic_net: l2_strength (-0.5) must be >= 0 and finite",
+    CHECK_THROWS_WITH_AS(e.validate(), "htune::regularizers::elastic_net: l2_strength (-0.5) must be >= 0 and finite",
                          invalid_argument);
     e = {};
     e.l1_strength = -2;
-    CHECK_THROWS_WITH_AS(e.validate(),
-                         "htune::regularizers::elastic_net: l1_strength (-2) must be >= 0 and finite",
+    CHECK_THROWS_WITH_AS(e.validate(), "htune::regularizers::elastic_net: l1_strength (-2) must be >= 0 and finite",
                          invalid_argument);
     CHECK_NOTHROW(l1<>{}.validate());
     CHECK_NOTHROW(l2<0.0>{}.validate());
     std::vector<float> w(3), g(2);
     CHECK_THROWS_WITH_AS(l2<>{}.add_gradient(std::span<float const>(w), std::span<float>(g)),
-                         "htune::regularizers::l2::add_gradient: 3 weights and 2 gradients",
-                         htune::shape_error);
+                         "htune::regularizers::l2::add_gradient: 3 weights and 2 gradients", htune::shape_error);
 }
 
 TEST_CASE_TEMPLATE("the library's check_regularizer_gradient agrees for every regularizer", T, float, double) {

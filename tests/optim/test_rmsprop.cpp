@@ -67,7 +67,9 @@ TEST_CASE("rmsprop: options set the defaults of run-time members (PyTorch's defa
 
 TEST_CASE_TEMPLATE("rmsprop: the first steps match torch.optim.RMSprop", T, float, double) {
     double const tol = htune::test::tolerances<T>::value;
-    SUBCASE("plain") { check_against_reference<T>(rmsprop<>{}, rmsprop_reference{}, 0.01, tol); }
+    SUBCASE("plain") {
+        check_against_reference<T>(rmsprop<>{}, rmsprop_reference{}, 0.01, tol);
+    }
     SUBCASE("weight decay, alpha 0.9") {
         check_against_reference<T>(rmsprop<alpha<0.9>, weight_decay<0.1>>{},
                                    rmsprop_reference{.alpha = 0.9, .weight_decay = 0.1}, 0.01, tol, 5);
@@ -76,8 +78,8 @@ TEST_CASE_TEMPLATE("rmsprop: the first steps match torch.optim.RMSprop", T, floa
         check_against_reference<T>(rmsprop<momentum<0.9>>{}, rmsprop_reference{.momentum = 0.9}, 0.01, tol);
     }
     SUBCASE("centered") {
-        check_against_reference<T>(rmsprop<centered, alpha<0.9>>{},
-                                   rmsprop_reference{.alpha = 0.9, .centered = true}, 0.01, tol);
+        check_against_reference<T>(rmsprop<centered, alpha<0.9>>{}, rmsprop_reference{.alpha = 0.9, .centered = true},
+                                   0.01, tol);
     }
     SUBCASE("centered with momentum and weight decay, set at run time") {
         rmsprop<> r;
@@ -86,8 +88,7 @@ TEST_CASE_TEMPLATE("rmsprop: the first steps match torch.optim.RMSprop", T, floa
         r.weight_decay = 0.05;
         r.epsilon = 1e-4;
         check_against_reference<T>(
-            r, rmsprop_reference{.eps = 1e-4, .momentum = 0.5, .weight_decay = 0.05, .centered = true}, 0.005,
-            tol, 5);
+            r, rmsprop_reference{.eps = 1e-4, .momentum = 0.5, .weight_decay = 0.05, .centered = true}, 0.005, tol, 5);
     }
 }
 
@@ -101,16 +102,14 @@ TEST_CASE("rmsprop: invalid hyperparameters throw, naming the member and the val
     using htune::invalid_argument;
     rmsprop<> r;
     r.alpha = 1;
-    CHECK_THROWS_WITH_AS(r.validate(), "htune::optim::rmsprop: alpha (1) must be in [0, 1)",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(r.validate(), "htune::optim::rmsprop: alpha (1) must be in [0, 1)", invalid_argument);
     r = {};
     r.epsilon = -1e-8;
     CHECK_THROWS_WITH_AS(r.validate(), "htune::optim::rmsprop: epsilon (-1e-08) must be > 0 and finite",
                          invalid_argument);
     r = {};
     r.momentum = 2;
-    CHECK_THROWS_WITH_AS(r.validate(), "htune::optim::rmsprop: momentum (2) must be in [0, 1)",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(r.validate(), "htune::optim::rmsprop: momentum (2) must be in [0, 1)", invalid_argument);
     r = {};
     r.weight_decay = -2;
     CHECK_THROWS_WITH_AS(r.validate(), "htune::optim::rmsprop: weight_decay (-2) must be >= 0 and finite",

@@ -21,7 +21,9 @@ namespace {
 struct no_role {
     double factor(progress const&) const { return 1.0; }
 };
-progress at_epoch(std::size_t e) { return {.epoch = e, .epochs = 100, .step = 0, .steps = 0}; }
+progress at_epoch(std::size_t e) {
+    return {.epoch = e, .epochs = 100, .step = 0, .steps = 0};
+}
 progress at_step(std::size_t s, std::size_t total) {
     return {.epoch = 0, .epochs = 1, .step = s, .steps = total};
 }
@@ -103,7 +105,7 @@ TEST_CASE("linear_warmup + cosine: cosine anneals over the steps after warmup") 
     std::size_t const total = 1100;
     CHECK(w.factor(at_step(0, total)) == 0.0);
     CHECK(w.factor(at_step(50, total)) == 0.5);
-    CHECK(w.factor(at_step(100, total)) == 1.0);             // warmup ends at the peak
+    CHECK(w.factor(at_step(100, total)) == 1.0);                                  // warmup ends at the peak
     CHECK(w.factor(at_step(600, total)) == doctest::Approx(0.55).epsilon(1e-15)); // halfway through cosine
     CHECK(w.factor(at_step(1100, total)) == doctest::Approx(0.1).epsilon(1e-15));
     // Continuous at the seam and never above 1.
@@ -123,12 +125,10 @@ TEST_CASE("schedules: invalid members throw, naming the member and the value") {
     using htune::invalid_argument;
     step_decay<> s;
     s.step_size = 0;
-    CHECK_THROWS_WITH_AS(s.validate(), "htune::optim::step_decay: step_size (0) must be > 0",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(s.validate(), "htune::optim::step_decay: step_size (0) must be > 0", invalid_argument);
     s = {};
     s.gamma = 0;
-    CHECK_THROWS_WITH_AS(s.validate(), "htune::optim::step_decay: gamma (0) must be > 0 and finite",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(s.validate(), "htune::optim::step_decay: gamma (0) must be > 0 and finite", invalid_argument);
     exponential<> e;
     e.gamma = -0.5;
     CHECK_THROWS_WITH_AS(e.validate(), "htune::optim::exponential: gamma (-0.5) must be > 0 and finite",
@@ -143,8 +143,7 @@ TEST_CASE("schedules: invalid members throw, naming the member and the value") {
                          invalid_argument);
     w = {};
     w.inner.eta_min_factor = 2;
-    CHECK_THROWS_WITH_AS(w.validate(), "htune::optim::cosine: eta_min_factor (2) must be in [0, 1]",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(w.validate(), "htune::optim::cosine: eta_min_factor (2) must be in [0, 1]", invalid_argument);
     CHECK_NOTHROW(linear_warmup<cosine<0.1>>{}.validate());
     CHECK_NOTHROW(constant{}.validate());
 }

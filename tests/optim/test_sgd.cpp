@@ -62,7 +62,9 @@ TEST_CASE("sgd: options set the defaults of run-time members") {
 
 TEST_CASE_TEMPLATE("sgd: the first steps match torch.optim.SGD", T, float, double) {
     double const tol = htune::test::tolerances<T>::value;
-    SUBCASE("plain") { check_against_reference<T>(sgd<>{}, sgd_reference{}, 0.01, tol); }
+    SUBCASE("plain") {
+        check_against_reference<T>(sgd<>{}, sgd_reference{}, 0.01, tol);
+    }
     SUBCASE("weight decay") {
         check_against_reference<T>(sgd<weight_decay<0.1>>{}, sgd_reference{.weight_decay = 0.1}, 0.01, tol);
     }
@@ -74,16 +76,16 @@ TEST_CASE_TEMPLATE("sgd: the first steps match torch.optim.SGD", T, float, doubl
                                    sgd_reference{.momentum = 0.5, .weight_decay = 0.2}, 0.02, tol);
     }
     SUBCASE("nesterov") {
-        check_against_reference<T>(sgd<momentum<0.9>, nesterov>{},
-                                   sgd_reference{.momentum = 0.9, .nesterov = true}, 0.01, tol);
+        check_against_reference<T>(sgd<momentum<0.9>, nesterov>{}, sgd_reference{.momentum = 0.9, .nesterov = true},
+                                   0.01, tol);
     }
     SUBCASE("nesterov and weight decay, set at run time") {
         sgd<> s;
         s.momentum = 0.8;
         s.nesterov = true;
         s.weight_decay = 0.05;
-        check_against_reference<T>(s, sgd_reference{.momentum = 0.8, .weight_decay = 0.05, .nesterov = true},
-                                   0.015, tol, 5);
+        check_against_reference<T>(s, sgd_reference{.momentum = 0.8, .weight_decay = 0.05, .nesterov = true}, 0.015,
+                                   tol, 5);
     }
 }
 
@@ -114,13 +116,11 @@ TEST_CASE("sgd: invalid hyperparameters throw, naming the member and the value")
     using htune::invalid_argument;
     sgd<> s;
     s.momentum = -0.5;
-    CHECK_THROWS_WITH_AS(s.validate(), "htune::optim::sgd: momentum (-0.5) must be in [0, 1)",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(s.validate(), "htune::optim::sgd: momentum (-0.5) must be in [0, 1)", invalid_argument);
     s.momentum = 1;
     CHECK_THROWS_WITH_AS(s.validate(), "htune::optim::sgd: momentum (1) must be in [0, 1)", invalid_argument);
     s.momentum = std::numeric_limits<double>::quiet_NaN();
-    CHECK_THROWS_WITH_AS(s.validate(), "htune::optim::sgd: momentum (nan) must be in [0, 1)",
-                         invalid_argument);
+    CHECK_THROWS_WITH_AS(s.validate(), "htune::optim::sgd: momentum (nan) must be in [0, 1)", invalid_argument);
     s = {};
     s.weight_decay = -1;
     CHECK_THROWS_WITH_AS(s.validate(), "htune::optim::sgd: weight_decay (-1) must be >= 0 and finite",

@@ -1,7 +1,5 @@
 #include <doctest/doctest.h>
 
-#include "check_invalid.hpp"
-
 #include <htune/problems.hpp>
 
 #include <array>
@@ -10,6 +8,8 @@
 #include <numbers>
 #include <string>
 #include <vector>
+
+#include "check_invalid.hpp"
 
 using namespace htune;
 
@@ -176,12 +176,9 @@ TEST_CASE("problems: wrong sizes and invalid dimensions throw") {
                   "htune::problems::hartmann6: x has 3 values, expected 6");
     check_invalid([&] { (void)problems::rosenbrock{5}(three); },
                   "htune::problems::rosenbrock: x has 3 values, expected 5");
-    check_invalid([&] { (void)problems::ackley{10}(three); },
-                  "htune::problems::ackley: x has 3 values, expected 10");
-    check_invalid([] { (void)problems::rosenbrock{1}; },
-                  "htune::problems::rosenbrock: dimensions (1) must be >= 2");
-    check_invalid([] { (void)problems::rosenbrock{0}; },
-                  "htune::problems::rosenbrock: dimensions (0) must be >= 2");
+    check_invalid([&] { (void)problems::ackley{10}(three); }, "htune::problems::ackley: x has 3 values, expected 10");
+    check_invalid([] { (void)problems::rosenbrock{1}; }, "htune::problems::rosenbrock: dimensions (1) must be >= 2");
+    check_invalid([] { (void)problems::rosenbrock{0}; }, "htune::problems::rosenbrock: dimensions (0) must be >= 2");
     check_invalid([] { (void)problems::ackley{0}; }, "htune::problems::ackley: dimensions (0) must be >= 1");
     check_invalid([] { (void)problems::branin{}.lower(2); },
                   "htune::problems::branin: dimension index (2) must be < 2");

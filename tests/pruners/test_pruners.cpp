@@ -6,11 +6,9 @@
 #include <htune/space.hpp>
 #include <htune/tune/study.hpp>
 
-#include "files.hpp"
-
+#include <array>
 #include <cmath>
 #include <cstdio>
-#include <array>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -19,6 +17,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "files.hpp"
 
 using namespace htune;
 using test::read_all;
@@ -79,19 +79,19 @@ template <class Pruner>
 std::string outcomes(Pruner pruner, bool maximize, std::vector<std::vector<std::optional<double>>> const& curves) {
     double const sign = maximize ? -1.0 : 1.0;
     tune::study<line_space, samplers::random, Pruner> s(
-      line_space{}, samplers::random{}, {.goal = maximize ? tune::direction::maximize : tune::direction::minimize},
-      nullptr, pruner);
+        line_space{}, samplers::random{}, {.goal = maximize ? tune::direction::maximize : tune::direction::minimize},
+        nullptr, pruner);
     s.optimize(
-      [&](auto& t) {
-          auto const& c = curves[t.number()];
-          for (std::size_t step = 0; step < c.size(); ++step) {
-              if (!c[step]) throw std::runtime_error("fails at step 6");
-              t.report(step, sign * *c[step]);
-              if (t.should_prune()) t.prune();
-          }
-          return sign * *c.back();
-      },
-      n_trials);
+        [&](auto& t) {
+            auto const& c = curves[t.number()];
+            for (std::size_t step = 0; step < c.size(); ++step) {
+                if (!c[step]) throw std::runtime_error("fails at step 6");
+                t.report(step, sign * *c[step]);
+                if (t.should_prune()) t.prune();
+            }
+            return sign * *c.back();
+        },
+        n_trials);
     std::string out;
     for (auto const& r : s.trials()) {
         if (!out.empty()) out += ' ';
@@ -117,59 +117,59 @@ TEST_CASE("pruners: median, percentile, successive halving and Hyperband decide 
         char const* optuna;
     };
     std::vector<run> const runs = {
-      {"median", false, outcomes(pruners::median{}, false, curves), "MedianPruner()"},
-      {"median_max", true, outcomes(pruners::median{}, true, curves), "MedianPruner()"},
-      {"median_warmup", false,
-       outcomes(pruners::median{{.startup_trials = 3, .warmup_steps = 4, .interval_steps = 3, .min_trials = 4}},
-                false, curves),
-       "MedianPruner(n_startup_trials=3, n_warmup_steps=4, interval_steps=3, n_min_trials=4)"},
-      {"percentile25_max", true, outcomes(pruners::percentile{{.percentile = 25.0}}, true, curves),
-       "PercentilePruner(25.0)"},
-      {"sha_auto", false, outcomes(pruners::successive_halving{}, false, curves), "SuccessiveHalvingPruner()"},
-      {"sha_3", true,
-       outcomes(pruners::successive_halving{{.min_resource = 2, .reduction_factor = 3}}, true, curves),
-       "SuccessiveHalvingPruner(min_resource=2, reduction_factor=3)"},
-      {"sha_bootstrap", false,
-       outcomes(pruners::successive_halving{{.min_resource = 1, .reduction_factor = 2, .bootstrap_count = 1}},
-                false, curves),
-       "SuccessiveHalvingPruner(min_resource=1, reduction_factor=2, bootstrap_count=1)"},
-      {"hyperband_auto", false, outcomes(pruners::hyperband{}, false, curves), "HyperbandPruner()"},
-      {"hyperband_27_max", true, outcomes(pruners::hyperband{{.max_resource = 27}}, true, curves),
-       "HyperbandPruner(max_resource=27)"},
-      {"hyperband_2", false,
-       outcomes(pruners::hyperband{{.min_resource = 2, .max_resource = 26, .reduction_factor = 2}}, false, curves),
-       "HyperbandPruner(min_resource=2, max_resource=26, reduction_factor=2)"},
+        {"median", false, outcomes(pruners::median{}, false, curves), "MedianPruner()"},
+        {"median_max", true, outcomes(pruners::median{}, true, curves), "MedianPruner()"},
+        {"median_warmup", false,
+         outcomes(pruners::median{{.startup_trials = 3, .warmup_steps = 4, .interval_steps = 3, .min_trials = 4}},
+                  false, curves),
+         "MedianPruner(n_startup_trials=3, n_warmup_steps=4, interval_steps=3, n_min_trials=4)"},
+        {"percentile25_max", true, outcomes(pruners::percentile{{.percentile = 25.0}}, true, curves),
+         "PercentilePruner(25.0)"},
+        {"sha_auto", false, outcomes(pruners::successive_halving{}, false, curves), "SuccessiveHalvingPruner()"},
+        {"sha_3", true, outcomes(pruners::successive_halving{{.min_resource = 2, .reduction_factor = 3}}, true, curves),
+         "SuccessiveHalvingPruner(min_resource=2, reduction_factor=3)"},
+        {"sha_bootstrap", false,
+         outcomes(pruners::successive_halving{{.min_resource = 1, .reduction_factor = 2, .bootstrap_count = 1}}, false,
+                  curves),
+         "SuccessiveHalvingPruner(min_resource=1, reduction_factor=2, bootstrap_count=1)"},
+        {"hyperband_auto", false, outcomes(pruners::hyperband{}, false, curves), "HyperbandPruner()"},
+        {"hyperband_27_max", true, outcomes(pruners::hyperband{{.max_resource = 27}}, true, curves),
+         "HyperbandPruner(max_resource=27)"},
+        {"hyperband_2", false,
+         outcomes(pruners::hyperband{{.min_resource = 2, .max_resource = 26, .reduction_factor = 2}}, false, curves),
+         "HyperbandPruner(min_resource=2, max_resource=26, reduction_factor=2)"},
     };
 
-    std::string script = "import optuna\n"
-                         "from optuna.pruners import *\n"
-                         "optuna.logging.set_verbosity(optuna.logging.ERROR)\n"
-                         "def curves(path):\n"
-                         "    return [[None if v == 'fail' else float(v) for v in line.split()] for line in open(path)]\n"
-                         "def outcomes(pruner, maximize, path):\n"
-                         "    cs = curves(path)\n"
-                         "    def objective(trial):\n"
-                         "        c = cs[trial.number]\n"
-                         "        for step, v in enumerate(c):\n"
-                         "            if v is None: raise RuntimeError('fails at step 6')\n"
-                         "            trial.report(v, step)\n"
-                         "            if trial.should_prune(): raise optuna.TrialPruned()\n"
-                         "        return c[-1]\n"
-                         "    s = optuna.create_study(study_name='htune', pruner=pruner,\n"
-                         "                            direction='maximize' if maximize else 'minimize')\n"
-                         "    s.optimize(objective, n_trials=len(cs), catch=(RuntimeError,))\n"
-                         "    out = []\n"
-                         "    for t in s.trials:\n"
-                         "        if t.state == optuna.trial.TrialState.PRUNED: out.append(str(t.last_step))\n"
-                         "        else: out.append('-1' if t.state == optuna.trial.TrialState.COMPLETE else '-2')\n"
-                         "    return ' '.join(out)\n";
+    std::string script =
+        "import optuna\n"
+        "from optuna.pruners import *\n"
+        "optuna.logging.set_verbosity(optuna.logging.ERROR)\n"
+        "def curves(path):\n"
+        "    return [[None if v == 'fail' else float(v) for v in line.split()] for line in open(path)]\n"
+        "def outcomes(pruner, maximize, path):\n"
+        "    cs = curves(path)\n"
+        "    def objective(trial):\n"
+        "        c = cs[trial.number]\n"
+        "        for step, v in enumerate(c):\n"
+        "            if v is None: raise RuntimeError('fails at step 6')\n"
+        "            trial.report(v, step)\n"
+        "            if trial.should_prune(): raise optuna.TrialPruned()\n"
+        "        return c[-1]\n"
+        "    s = optuna.create_study(study_name='htune', pruner=pruner,\n"
+        "                            direction='maximize' if maximize else 'minimize')\n"
+        "    s.optimize(objective, n_trials=len(cs), catch=(RuntimeError,))\n"
+        "    out = []\n"
+        "    for t in s.trials:\n"
+        "        if t.state == optuna.trial.TrialState.PRUNED: out.append(str(t.last_step))\n"
+        "        else: out.append('-1' if t.state == optuna.trial.TrialState.COMPLETE else '-2')\n"
+        "    return ' '.join(out)\n";
     for (auto const& r : runs)
         script += std::string("print('") + r.name + "', outcomes(" + r.optuna + ", " + (r.maximize ? "True" : "False") +
                   ", '" + (dir / (r.maximize ? "max.txt" : "min.txt")).string() + "'))\n";
     test::write_all(dir / "check.py", script);
     auto const out = dir / "optuna.out";
-    int const rc =
-      std::system(("/usr/bin/python3 -W ignore " + (dir / "check.py").string() + " > " + out.string() + " 2>&1").c_str());
+    int const rc = std::system(
+        ("/usr/bin/python3 -W ignore " + (dir / "check.py").string() + " > " + out.string() + " 2>&1").c_str());
     std::string const text = read_all(out);
     INFO(text);
     REQUIRE(rc == 0);
@@ -199,19 +199,19 @@ namespace {
 template <class Pruner>
 auto pruned_study(Pruner pruner, unsigned jobs) {
     auto s = std::make_unique<tune::study<line_space, samplers::tpe<>, Pruner>>(
-      line_space{}, samplers::tpe<>{}, tune::study_options{.seed = 11, .lag = 3}, nullptr, pruner);
+        line_space{}, samplers::tpe<>{}, tune::study_options{.seed = 11, .lag = 3}, nullptr, pruner);
     s->optimize(
-      [](auto& t) {
-          double const x = t.template get<"x">();
-          double loss = 0.0;
-          for (std::uint64_t step = 0; step < 12; ++step) {
-              loss = std::abs(x - 0.3) + std::exp(-0.4 * static_cast<double>(step) * (1.0 - std::abs(x - 0.3)));
-              t.report(step, loss);
-              if (t.should_prune()) t.prune();
-          }
-          return loss;
-      },
-      40, tune::run_options{.jobs = jobs});
+        [](auto& t) {
+            double const x = t.template get<"x">();
+            double loss = 0.0;
+            for (std::uint64_t step = 0; step < 12; ++step) {
+                loss = std::abs(x - 0.3) + std::exp(-0.4 * static_cast<double>(step) * (1.0 - std::abs(x - 0.3)));
+                t.report(step, loss);
+                if (t.should_prune()) t.prune();
+            }
+            return loss;
+        },
+        40, tune::run_options{.jobs = jobs});
     return s;
 }
 
@@ -237,9 +237,15 @@ void check_same_for_any_jobs(Pruner pruner) {
 } // namespace
 
 TEST_CASE("pruners: a study prunes the same trials at the same steps with 1, 2 and 4 jobs (fixed lag)") {
-    SUBCASE("median") { check_same_for_any_jobs(pruners::median{{.startup_trials = 3}}); }
-    SUBCASE("successive halving") { check_same_for_any_jobs(pruners::successive_halving{{.min_resource = 1}}); }
-    SUBCASE("hyperband") { check_same_for_any_jobs(pruners::hyperband{{.max_resource = 12}}); }
+    SUBCASE("median") {
+        check_same_for_any_jobs(pruners::median{{.startup_trials = 3}});
+    }
+    SUBCASE("successive halving") {
+        check_same_for_any_jobs(pruners::successive_halving{{.min_resource = 1}});
+    }
+    SUBCASE("hyperband") {
+        check_same_for_any_jobs(pruners::hyperband{{.max_resource = 12}});
+    }
 }
 
 TEST_CASE("pruners: should_prune is false before a report, with the default pruner, and an error on a finished trial") {
@@ -286,7 +292,7 @@ TEST_CASE("pruners: Hyperband's brackets are Optuna's (crc32 of \"name_number\")
     CHECK(pruners::detail::crc32("") == 0u);
     CHECK(pruners::detail::crc32("123456789") == 0xcbf43926u); // the CRC-32 check value
     pruners::hyperband const h({.max_resource = 27});
-    CHECK(h.brackets(27) == 4);    // floor(log3(27)) + 1
+    CHECK(h.brackets(27) == 4); // floor(log3(27)) + 1
     CHECK(h.brackets(26) == 3);
     std::array<int, 4> per_bracket{};
     for (std::uint64_t n = 0; n < 4000; ++n) ++per_bracket[h.bracket_of("htune", n, 27)];

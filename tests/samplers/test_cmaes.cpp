@@ -42,15 +42,20 @@ struct toy_study {
         rng random = rng::stream(seed, number);
         std::uint64_t sampled = number;
         for (auto const& h : history) sampled -= h.enqueued && h.number < number ? 1 : 0;
-        ask_context const ctx{.dims = dims, .history = history, .failed = failed, .number = number,
-                              .sampled = sampled, .seed = seed, .random = &random};
+        ask_context const ctx{.dims = dims,
+                              .history = history,
+                              .failed = failed,
+                              .number = number,
+                              .sampled = sampled,
+                              .seed = seed,
+                              .random = &random};
         std::vector<double> u(dims.size());
         s.ask(ctx, u);
         return u;
     }
 
-    void tell(std::uint64_t number, std::vector<double> unit, double loss, bool pruned = false,
-              std::uint64_t step = 0, bool enqueued = false) {
+    void tell(std::uint64_t number, std::vector<double> unit, double loss, bool pruned = false, std::uint64_t step = 0,
+              bool enqueued = false) {
         points.push_back(std::move(unit)); // a deque: earlier points stay where history's spans see them
         observation o;
         o.number = number;
@@ -63,9 +68,7 @@ struct toy_study {
         history.insert(at, o);
     }
 
-    void fail(std::uint64_t number) {
-        failed.insert(std::upper_bound(failed.begin(), failed.end(), number), number);
-    }
+    void fail(std::uint64_t number) { failed.insert(std::upper_bound(failed.begin(), failed.end(), number), number); }
 
     double best() const {
         double b = std::numeric_limits<double>::infinity();
@@ -288,8 +291,8 @@ TEST_CASE("cmaes: a coordinate the study rounds (a log int) makes injected membe
 
 TEST_CASE("cmaes: converges on a 5-D sphere and ellipsoid far below random search") {
     // The `cmaes` package reaches medians of 7e-6 and 4e-4 in 304 evaluations (20 seeds).
-    for (auto [name, f, factor] : {std::tuple<char const*, objective, double>{"sphere", sphere, 1e-2},
-                                   {"ellipsoid", ellipsoid, 1e-2}}) {
+    for (auto [name, f, factor] :
+         {std::tuple<char const*, objective, double>{"sphere", sphere, 1e-2}, {"ellipsoid", ellipsoid, 1e-2}}) {
         CAPTURE(name);
         double const random_best = random_search_median_best(5, 300, f);
         std::vector<double> bests;
@@ -306,10 +309,8 @@ TEST_CASE("cmaes: converges on a 5-D sphere and ellipsoid far below random searc
 
 TEST_CASE("cmaes: discrete dimensions are snapped and an integer problem reaches its optimum") {
     // Four ints in 0..10 and 0..20 (slices of the unit interval); optimum at 7, 2, 15, 9.
-    std::vector<dimension> dims{dim("a", dimension_kind::discrete, 11, -1),
-                                dim("b", dimension_kind::discrete, 11, -1),
-                                dim("c", dimension_kind::discrete, 21, -1),
-                                dim("d", dimension_kind::discrete, 21, -1)};
+    std::vector<dimension> dims{dim("a", dimension_kind::discrete, 11, -1), dim("b", dimension_kind::discrete, 11, -1),
+                                dim("c", dimension_kind::discrete, 21, -1), dim("d", dimension_kind::discrete, 21, -1)};
     std::vector<double> const target{7, 2, 15, 9};
     auto f = [&](std::vector<double> const& u) {
         double s = 0.0;
@@ -400,7 +401,7 @@ TEST_CASE("cmaes: pruned trials rank last by default, can be ignored; enqueued t
         s.setup(study.dims);
         for (std::uint64_t t = 0; t < 24; ++t) {
             auto const u = study.ask(s, t);
-            if (t % 3 == 0) study.tell(t, u, -1.0, true, t); // pruned with a tempting value
+            if (t % 3 == 0) study.tell(t, u, -1.0, true, t);                     // pruned with a tempting value
             else if (t % 3 == 1) study.tell(t, {0.9, 0.9}, 0.5, false, 0, true); // enqueued
             else study.tell(t, u, sphere(u));
         }
@@ -483,9 +484,8 @@ TEST_CASE("cmaes: parallel workers (trials finish out of order) replay and still
 
 TEST_CASE("cmaes: works in one dimension and with none") {
     cmaes<> s;
-    auto const study = run_serial(s, continuous(1), 8, 120, [](std::vector<double> const& u) {
-        return (u[0] - 0.77) * (u[0] - 0.77);
-    });
+    auto const study = run_serial(s, continuous(1), 8, 120,
+                                  [](std::vector<double> const& u) { return (u[0] - 0.77) * (u[0] - 0.77); });
     CHECK(study.best() < 1e-8);
     cmaes<> empty;
     toy_study none{{}, 1, {}, {}, {}};

@@ -1,15 +1,17 @@
+#include <doctest/doctest.h>
+
+#include <htune/samplers/gp.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <deque>
-#include <doctest/doctest.h>
-
-#include "sampler_dimensions.hpp"
-#include <htune/samplers/gp.hpp>
 #include <limits>
 #include <numbers>
 #include <span>
 #include <vector>
+
+#include "sampler_dimensions.hpp"
 
 using namespace htune;
 using namespace htune::samplers;
@@ -96,28 +98,24 @@ TEST_CASE("gp: options from tags and from the run-time struct") {
     CHECK(defaults.options().exploit_every == 2);
     CHECK_FALSE(defaults.options().deterministic_objective);
     CHECK(defaults.options().output_warping);
-    gp<startup_trials<4>,
-       acquisition_candidates<64>,
-       local_searches<3>,
-       exploit_every<0>,
-       deterministic_objective,
+    gp<startup_trials<4>, acquisition_candidates<64>, local_searches<3>, exploit_every<0>, deterministic_objective,
        no_output_warping>
-      tagged;
+        tagged;
     CHECK(tagged.options().startup_trials == 4);
     CHECK(tagged.options().acquisition_candidates == 64);
     CHECK(tagged.options().local_searches == 3);
     CHECK(tagged.options().exploit_every == 0);
     CHECK(tagged.options().deterministic_objective);
     CHECK_FALSE(tagged.options().output_warping);
-    gp<> runtime{ { .startup_trials = 7 } };
+    gp<> runtime{{.startup_trials = 7}};
     CHECK(runtime.options().startup_trials == 7);
-    CHECK_THROWS_AS(gp<>({ .acquisition_candidates = 0 }), htune::invalid_argument);
-    std::vector<dimension> const bad{ make_dim(dimension_kind::categorical, 0) };
+    CHECK_THROWS_AS(gp<>({.acquisition_candidates = 0}), htune::invalid_argument);
+    std::vector<dimension> const bad{make_dim(dimension_kind::categorical, 0)};
     CHECK_THROWS_AS(defaults.setup(bad), htune::invalid_argument);
 }
 
 TEST_CASE("gp: Matern 5/2 kernel and posterior on a hand-computed case") {
-    for (double r2 : { 0.0, 0.04, 0.25, 1.0, 7.5 }) {
+    for (double r2 : {0.0, 0.04, 0.25, 1.0, 7.5}) {
         auto const m = gd::matern52(r2);
         CHECK(m.value == doctest::Approx(ref_matern(r2)).epsilon(1e-14));
         double const h = 1e-6;
@@ -128,14 +126,14 @@ TEST_CASE("gp: Matern 5/2 kernel and posterior on a hand-computed case") {
     // Two points in 1-D with a categorical dimension that they share: x = (0, c0), (0.5, c0).
     double const ils = 4.0, scale = 2.0, noise = 0.1;
     gd::gp_inputs in;
-    in.x = tensor<double, 2>::from_shape({ 2, 2 });
+    in.x = tensor<double, 2>::from_shape({2, 2});
     in.x(0, 0) = 0.0;
     in.x(1, 0) = 0.5;
     in.x(0, 1) = in.x(1, 1) = 1.0;
-    in.categorical = { 0, 1 };
-    std::vector<double> const y{ 1.0, -0.5 };
+    in.categorical = {0, 1};
+    std::vector<double> const y{1.0, -0.5};
     gd::kernel_params p;
-    p.inverse_squared_lengthscales = { ils, 3.0 };
+    p.inverse_squared_lengthscales = {ils, 3.0};
     p.scale = scale;
     p.noise = noise;
     gd::gaussian_process model(in, y, p);
@@ -152,7 +150,7 @@ TEST_CASE("gp: Matern 5/2 kernel and posterior on a hand-computed case") {
         double const mean = ia * y[0] + ib * y[1];
         double const var = scale - (ka * ia + kb * ib);
         std::vector<double> scratch;
-        std::vector<double> const point{ x, category };
+        std::vector<double> const point{x, category};
         auto const post = model.at(point, scratch);
         CHECK(post.mean == doctest::Approx(mean).epsilon(1e-12));
         CHECK(post.variance == doctest::Approx(var).epsilon(1e-12));
@@ -167,18 +165,18 @@ TEST_CASE("gp: Matern 5/2 kernel and posterior on a hand-computed case") {
 
     // Gradients of mean and variance with respect to the continuous coordinate.
     std::vector<double> dmean(2), dvar(2), scratch;
-    std::vector<double> const x0{ 0.2, 1.0 };
+    std::vector<double> const x0{0.2, 1.0};
     model.at(x0, dmean, dvar, scratch);
     double const h = 1e-6;
-    auto const plus = model.at(std::vector<double>{ 0.2 + h, 1.0 }, scratch);
-    auto const minus = model.at(std::vector<double>{ 0.2 - h, 1.0 }, scratch);
+    auto const plus = model.at(std::vector<double>{0.2 + h, 1.0}, scratch);
+    auto const minus = model.at(std::vector<double>{0.2 - h, 1.0}, scratch);
     CHECK(dmean[0] == doctest::Approx((plus.mean - minus.mean) / (2 * h)).epsilon(1e-6));
     CHECK(dvar[0] == doctest::Approx((plus.variance - minus.variance) / (2 * h)).epsilon(1e-6));
     CHECK(dmean[1] == 0.0);
 }
 
 TEST_CASE("gp: log-EI equals log(EI) where EI is computable and stays finite far in the tail") {
-    for (double z : { -30.0, -10.0, -3.0, -1.0, -0.999, -0.5, 0.0, 0.7, 3.0, 12.0 }) {
+    for (double z : {-30.0, -10.0, -3.0, -1.0, -0.999, -0.5, 0.0, 0.7, 3.0, 12.0}) {
         auto const r = gd::log_h(z);
         CHECK(r.value == doctest::Approx(std::log(ref_h(z))).epsilon(1e-11));
         double const h = 1e-6 * std::max(1.0, std::abs(z));
@@ -189,7 +187,7 @@ TEST_CASE("gp: log-EI equals log(EI) where EI is computable and stays finite far
     // its asymptote -z^2/2 - log(2 pi)/2 - 2 log|z|.
     CHECK(ref_h(-40.0) == 0.0);
     double previous = -std::numeric_limits<double>::infinity();
-    for (double z : { -1e9, -1e7, -1e6, -999999.0, -1e3, -40.0, -38.0 }) {
+    for (double z : {-1e9, -1e7, -1e6, -999999.0, -1e3, -40.0, -38.0}) {
         auto const r = gd::log_h(z);
         REQUIRE(std::isfinite(r.value));
         REQUIRE(std::isfinite(r.derivative));
@@ -201,34 +199,33 @@ TEST_CASE("gp: log-EI equals log(EI) where EI is computable and stays finite far
         CHECK(r.derivative == doctest::Approx(-z).epsilon(1e-2)); // d log h / dz ~ |z|
     }
     // erfcx against exp(x^2) erfc(x) where that is representable.
-    for (double x : { -3.0, 0.0, 1.0, 5.0, 5.99, 6.01, 20.0 })
+    for (double x : {-3.0, 0.0, 1.0, 5.0, 5.99, 6.01, 20.0})
         CHECK(gd::erfcx(x) == doctest::Approx(std::exp(x * x) * std::erfc(x)).epsilon(1e-13));
 
     // The acquisition: log EI = log(sigma h((best - mean) / sigma)) at a GP point, with its gradient.
     gd::gp_inputs in;
-    in.x = tensor<double, 2>::from_shape({ 3, 1 });
+    in.x = tensor<double, 2>::from_shape({3, 1});
     in.x(0, 0) = 0.1;
     in.x(1, 0) = 0.5;
     in.x(2, 0) = 0.9;
-    in.categorical = { 0 };
-    std::vector<double> const y{ 0.3, -1.0, 0.8 };
+    in.categorical = {0};
+    std::vector<double> const y{0.3, -1.0, 0.8};
     gd::kernel_params p;
-    p.inverse_squared_lengthscales = { 10.0 };
+    p.inverse_squared_lengthscales = {10.0};
     p.scale = 1.0;
     p.noise = 1e-6;
     gd::gaussian_process model(in, y, p);
     std::vector<gd::gp_dimension> dims(1);
     gd::log_ei_acquisition acq(model, dims, -1.0);
     std::vector<double> scratch, grad(1);
-    for (double x : { 0.3, 0.7, 0.98 }) {
-        auto const post = model.at(std::vector<double>{ x }, scratch);
+    for (double x : {0.3, 0.7, 0.98}) {
+        auto const post = model.at(std::vector<double>{x}, scratch);
         double const sigma = std::sqrt(post.variance);
         double const ei = sigma * ref_h((-1.0 - post.mean) / sigma);
-        double const v = acq.value_and_gradient(std::vector<double>{ x }, grad);
+        double const v = acq.value_and_gradient(std::vector<double>{x}, grad);
         CHECK(v == doctest::Approx(std::log(ei)).epsilon(1e-10));
         double const h = 1e-6;
-        double const fd =
-          (acq.value(std::vector<double>{ x + h }) - acq.value(std::vector<double>{ x - h })) / (2 * h);
+        double const fd = (acq.value(std::vector<double>{x + h}) - acq.value(std::vector<double>{x - h})) / (2 * h);
         CHECK(grad[0] == doctest::Approx(fd).epsilon(1e-5));
     }
 }
@@ -237,8 +234,8 @@ TEST_CASE("gp: marginal-likelihood gradient against finite differences") {
     rng g(11);
     std::size_t const n = 12;
     gd::gp_inputs in;
-    in.x = tensor<double, 2>::from_shape({ n, 3 });
-    in.categorical = { 0, 0, 1 };
+    in.x = tensor<double, 2>::from_shape({n, 3});
+    in.categorical = {0, 0, 1};
     std::vector<double> y(n);
     for (std::size_t i = 0; i < n; ++i) {
         in.x(i, 0) = uniform01(g);
@@ -247,11 +244,11 @@ TEST_CASE("gp: marginal-likelihood gradient against finite differences") {
         y[i] = std::sin(4.0 * in.x(i, 0)) + in.x(i, 1) * in.x(i, 1) + 0.3 * in.x(i, 2);
     }
     gd::standardize(y);
-    for (bool deterministic : { false, true }) {
+    for (bool deterministic : {false, true}) {
         gd::kernel_fit_options options;
         options.deterministic = deterministic;
         gd::kernel_fit_objective objective(in, y, options);
-        std::vector<double> raw{ 0.4, -0.7, 0.2, 0.1, -3.0 };
+        std::vector<double> raw{0.4, -0.7, 0.2, 0.1, -3.0};
         raw.resize(objective.parameter_count());
         std::vector<double> grad(raw.size()), unused(raw.size());
         double const value = objective(raw, grad);
@@ -273,30 +270,29 @@ TEST_CASE("gp: marginal-likelihood gradient against finite differences") {
 
 TEST_CASE("gp: the Cholesky retries with jitter on a singular kernel (duplicate points)") {
     gd::gp_inputs in;
-    in.x = tensor<double, 2>::from_shape({ 3, 1 });
+    in.x = tensor<double, 2>::from_shape({3, 1});
     in.x(0, 0) = 0.25;
     in.x(1, 0) = 0.25; // duplicate
     in.x(2, 0) = 0.75;
-    in.categorical = { 0 };
-    std::vector<double> const y{ 0.5, 0.5, -1.0 };
+    in.categorical = {0};
+    std::vector<double> const y{0.5, 0.5, -1.0};
     gd::kernel_params p;
-    p.inverse_squared_lengthscales = { 1.0 };
+    p.inverse_squared_lengthscales = {1.0};
     p.scale = 1.0;
     p.noise = 0.0; // no noise: the kernel matrix is exactly singular
     gd::gaussian_process model(in, y, p);
     CHECK(model.jitter() > 0.0);
     CHECK(model.jitter() < 1e-3);
     std::vector<double> scratch;
-    auto const post = model.at(std::vector<double>{ 0.25 }, scratch);
+    auto const post = model.at(std::vector<double>{0.25}, scratch);
     CHECK(post.mean == doctest::Approx(0.5).epsilon(1e-3));
     CHECK(std::isfinite(post.variance));
 
     // Through the sampler: repeated identical observations never break an ask.
     gp<deterministic_objective, startup_trials<3>> s;
     gp_study st;
-    st.dims = { make_dim(dimension_kind::continuous) };
-    for (int i = 0; i < 6; ++i)
-        st.tell({ 0.5 }, 1.0);
+    st.dims = {make_dim(dimension_kind::continuous)};
+    for (int i = 0; i < 6; ++i) st.tell({0.5}, 1.0);
     auto const u = st.ask(s);
     CHECK(u[0] >= 0.0);
     CHECK(u[0] <= 1.0);
@@ -306,7 +302,7 @@ TEST_CASE("gp: the startup design is a Latin hypercube that avoids the centre") 
     gp<startup_trials<8>> s;
     gp_study st;
     st.seed = 5;
-    st.dims = { make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous) };
+    st.dims = {make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous)};
     std::vector<int> strata0(8, 0), strata1(8, 0);
     for (int t = 0; t < 8; ++t) {
         auto u = st.ask(s);
@@ -326,11 +322,10 @@ TEST_CASE("gp: reproducible from the seed, also with a fresh sampler") {
         gp<startup_trials<5>, acquisition_candidates<256>> s;
         gp_study st;
         st.seed = seed;
-        st.dims = { make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous) };
+        st.dims = {make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous)};
         st.run(s, 14, quadratic_2d);
         std::vector<double> all;
-        for (auto const& p : st.points)
-            all.insert(all.end(), p.begin(), p.end());
+        for (auto const& p : st.points) all.insert(all.end(), p.begin(), p.end());
         // A fresh sampler shown the same history proposes the same next point as the one that
         // built its kernel-parameter chain ask by ask.
         gp<startup_trials<5>, acquisition_candidates<256>> fresh;
@@ -352,8 +347,7 @@ TEST_CASE("gp: a history changed inside the cached prefix gives what a fresh sam
     st.run(cached, 10, quadratic_2d);
     st.history[6].loss += 0.25; // e.g. a journal that was rewritten
     gp<startup_trials<4>, acquisition_candidates<128>, local_searches<3>> fresh;
-    for (std::uint64_t number : {10u, 11u})
-        CHECK(st.ask(cached, number) == st.ask(fresh, number));
+    for (std::uint64_t number : {10u, 11u}) CHECK(st.ask(cached, number) == st.ask(fresh, number));
 }
 
 TEST_CASE("gp: exploitation steps refine the optimum") {
@@ -374,10 +368,8 @@ TEST_CASE("gp: proposals are valid and snapped in a mixed space") {
     gp<startup_trials<4>, acquisition_candidates<128>, local_searches<3>> s;
     gp_study st;
     st.seed = 3;
-    st.dims = { make_dim(dimension_kind::continuous),
-                make_dim(dimension_kind::discrete, 5),
-                make_dim(dimension_kind::categorical, 3),
-                make_dim(dimension_kind::discrete, 200) };
+    st.dims = {make_dim(dimension_kind::continuous), make_dim(dimension_kind::discrete, 5),
+               make_dim(dimension_kind::categorical, 3), make_dim(dimension_kind::discrete, 200)};
     auto f = [](std::vector<double> const& u) {
         double const cat = static_cast<double>(unit_to_index(u[2], 3));
         return (u[0] - 0.2) * (u[0] - 0.2) + (u[1] - 0.7) * (u[1] - 0.7) + (cat == 1.0 ? 0.0 : 0.5) +
@@ -399,16 +391,15 @@ TEST_CASE("gp: proposals are valid and snapped in a mixed space") {
 
 TEST_CASE("gp: beats random search on a 2-D quadratic in few trials") {
     int wins = 0;
-    for (std::uint64_t seed : { 1u, 2u, 3u }) {
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
         gp<acquisition_candidates<512>> s;
         gp_study st;
         st.seed = seed;
-        st.dims = { make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous) };
+        st.dims = {make_dim(dimension_kind::continuous), make_dim(dimension_kind::continuous)};
         double const best = st.run(s, 20, quadratic_2d);
         rng g(seed);
         double random_best = std::numeric_limits<double>::infinity();
-        for (int t = 0; t < 20; ++t)
-            random_best = std::min(random_best, quadratic_2d({ uniform01(g), uniform01(g) }));
+        for (int t = 0; t < 20; ++t) random_best = std::min(random_best, quadratic_2d({uniform01(g), uniform01(g)}));
         CHECK(best < 1e-3);
         wins += best < random_best;
     }
@@ -420,15 +411,15 @@ TEST_CASE("gp: categorical and continuous dimensions together") {
     gp<acquisition_candidates<256>, local_searches<4>> s;
     gp_study st;
     st.seed = 9;
-    st.dims = { make_dim(dimension_kind::categorical, 4), make_dim(dimension_kind::continuous) };
+    st.dims = {make_dim(dimension_kind::categorical, 4), make_dim(dimension_kind::continuous)};
     auto f = [](std::vector<double> const& u) {
-        double const penalty[4] = { 1.0, 3.0, 0.0, 2.0 };
+        double const penalty[4] = {1.0, 3.0, 0.0, 2.0};
         return penalty[unit_to_index(u[0], 4)] + 4.0 * (u[1] - 0.6) * (u[1] - 0.6);
     };
     double const best = st.run(s, 24, f);
     CHECK(best < 1e-2);
-    auto const it = std::min_element(
-      st.history.begin(), st.history.end(), [](auto const& a, auto const& b) { return a.loss < b.loss; });
+    auto const it = std::min_element(st.history.begin(), st.history.end(),
+                                     [](auto const& a, auto const& b) { return a.loss < b.loss; });
     CHECK(unit_to_index(it->unit[0], 4) == 2);
 }
 
@@ -437,7 +428,7 @@ TEST_CASE("gp: conditional dimensions and pruned observations") {
     gp<startup_trials<6>, acquisition_candidates<128>, local_searches<3>> s;
     gp_study st;
     st.seed = 4;
-    st.dims = { make_dim(dimension_kind::categorical, 2), make_dim(dimension_kind::continuous, 0, 0) };
+    st.dims = {make_dim(dimension_kind::categorical, 2), make_dim(dimension_kind::continuous, 0, 0)};
     for (int t = 0; t < 12; ++t) {
         auto u = st.ask(s);
         for (double v : u) {
@@ -451,7 +442,7 @@ TEST_CASE("gp: conditional dimensions and pruned observations") {
     // A pruned observation, however extreme, does not change the proposal.
     gp<startup_trials<6>, acquisition_candidates<128>, local_searches<3>> a, b;
     auto const without = st.ask(a, 13);
-    st.tell({ 0.25, 0.9 }, -1e9, true); // trial 12, pruned
+    st.tell({0.25, 0.9}, -1e9, true); // trial 12, pruned
     auto const with = st.ask(b, 13);
     CHECK(without == with);
 }
@@ -463,8 +454,8 @@ TEST_CASE("gp: box L-BFGS stops at the projected minimum") {
         g[1] = 2.0 * (x[1] + 0.5) + 0.5 * x[0];
         return (x[0] - 2.0) * (x[0] - 2.0) + (x[1] + 0.5) * (x[1] + 0.5) + 0.5 * x[0] * x[1];
     };
-    std::vector<double> x{ 0.5, 0.5 };
-    std::vector<double> const lo{ 0.0, -1.0 }, hi{ 1.0, 1.0 };
+    std::vector<double> x{0.5, 0.5};
+    std::vector<double> const lo{0.0, -1.0}, hi{1.0, 1.0};
     gd::box_lbfgs_options options;
     options.gradient_tolerance = 1e-10;
     options.relative_tolerance = 0.0;
@@ -475,7 +466,7 @@ TEST_CASE("gp: box L-BFGS stops at the projected minimum") {
 }
 
 TEST_CASE("gp: output warping is monotone and spreads only the good tail") {
-    std::vector<double> y{ 1e6, 3.0, 1.0, 250.0, 0.5, 40.0, 9.0, 2e4 };
+    std::vector<double> y{1e6, 3.0, 1.0, 250.0, 0.5, 40.0, 9.0, 2e4};
     auto warped = y;
     gd::warp_and_standardize(warped);
     for (std::size_t i = 0; i < y.size(); ++i)
@@ -487,7 +478,7 @@ TEST_CASE("gp: output warping is monotone and spreads only the good tail") {
     gd::standardize(plain);
     CHECK(warped[3] - warped[4] > 100.0 * (plain[3] - plain[4]));
     CHECK(warped[2] > warped[4]);
-    std::vector<double> with_inf{ 1.0, std::numeric_limits<double>::infinity(), -2.0 };
+    std::vector<double> with_inf{1.0, std::numeric_limits<double>::infinity(), -2.0};
     gd::clip_non_finite(with_inf);
     CHECK(with_inf[1] == 1.0);
 }
@@ -521,8 +512,7 @@ TEST_CASE("gp local step: a quadratic that fits the neighbours exactly gives its
     CHECK((*step)[1] == doctest::Approx(0.62).epsilon(1e-9));
 
     // A kink at the minimum is no quadratic: nothing from the quadratic step alone.
-    for (std::size_t i = 0; i < n; ++i)
-        losses[i] = std::abs(inputs.x(i, 0) - 0.31) + std::abs(inputs.x(i, 1) - 0.62);
+    for (std::size_t i = 0; i < n; ++i) losses[i] = std::abs(inputs.x(i, 0) - 0.31) + std::abs(inputs.x(i, 1) - 0.62);
     best = static_cast<std::size_t>(std::min_element(losses.begin(), losses.end()) - losses.begin());
     local_step_problem kinked{inputs, losses, dims, ils, best, kernel_fit_options{}, true, true};
     CHECK(!local_step(kinked).has_value());

@@ -13,15 +13,15 @@
 using namespace htune;
 
 namespace {
-using space = search_space<choice<"optimizer", optim::sgd<>, optim::adam<>>,
-                           conditional<uniform<"momentum", 0.0, 0.99>, when<"optimizer", "sgd">>,
-                           int_uniform<"depth", 1, 3>,
-                           conditional<int_uniform<"width_2", 16, 256, step<16>>, when_at_least<"depth", 2>>,
-                           conditional<int_uniform<"width_3", 16, 256, step<16>>, when_at_least<"depth", 3>>,
-                           choice_of<"kernel", "rbf", "linear", "poly">,
-                           conditional<int_uniform<"degree", 2, 5>, when<"kernel", "poly">>,
-                           // nested: present only when degree is, and then only for degree 2
-                           conditional<uniform<"coef0", 0.0, 1.0>, when<"degree", "2">>>;
+using space =
+    search_space<choice<"optimizer", optim::sgd<>, optim::adam<>>,
+                 conditional<uniform<"momentum", 0.0, 0.99>, when<"optimizer", "sgd">>, int_uniform<"depth", 1, 3>,
+                 conditional<int_uniform<"width_2", 16, 256, step<16>>, when_at_least<"depth", 2>>,
+                 conditional<int_uniform<"width_3", 16, 256, step<16>>, when_at_least<"depth", 3>>,
+                 choice_of<"kernel", "rbf", "linear", "poly">,
+                 conditional<int_uniform<"degree", 2, 5>, when<"kernel", "poly">>,
+                 // nested: present only when degree is, and then only for degree 2
+                 conditional<uniform<"coef0", 0.0, 1.0>, when<"degree", "2">>>;
 } // namespace
 
 static_assert(std::is_same_v<decltype(std::declval<space::config>().get<"momentum">()), std::optional<double>>);

@@ -1,7 +1,5 @@
 #include <doctest/doctest.h>
 
-#include "check_invalid.hpp"
-
 #include <htune/space/choice.hpp>
 #include <htune/space/discrete.hpp>
 #include <htune/space/int_uniform.hpp>
@@ -16,6 +14,8 @@
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include "check_invalid.hpp"
 
 using namespace htune;
 
@@ -63,8 +63,7 @@ TEST_CASE("run-time bounds are checked with the same messages") {
 
     check_invalid([] { log_uniform<"lr">(0.0, 0.1); }, "htune::log_uniform<\"lr\">: low (0) must be > 0");
     check_invalid([] { log_uniform<"lr">(-1e-3, 0.1); }, "htune::log_uniform<\"lr\">: low (-0.001) must be > 0");
-    check_invalid([] { log_uniform<"lr">(0.1, 1e-4); },
-                  "htune::log_uniform<\"lr\">: low (0.1) must be < high (1e-04)");
+    check_invalid([] { log_uniform<"lr">(0.1, 1e-4); }, "htune::log_uniform<\"lr\">: low (0.1) must be < high (1e-04)");
     check_invalid([] { log_uniform<"lr">(1e-4, inf); }, "htune::log_uniform<\"lr\">: high (inf) must be finite");
 
     check_invalid([] { int_uniform<"h">(5, 5); }, "htune::int_uniform<\"h\">: low (5) must be < high (5)");
@@ -84,12 +83,15 @@ TEST_CASE("run-time bounds are checked with the same messages") {
     check_invalid([] { discrete<"p">{0.5, inf}; }, "htune::discrete<\"p\">: value 1 (inf) must be finite");
 
     // The run-time validation functions are the ones the templates call at compile time.
-    check_invalid([] { detail::validate_choice("choice", "o", 0); }, "htune::choice<\"o\">: needs at least one alternative");
+    check_invalid([] { detail::validate_choice("choice", "o", 0); },
+                  "htune::choice<\"o\">: needs at least one alternative");
     std::array<std::string_view, 2> const twice{"rbf", "rbf"};
-    check_invalid([&] { detail::validate_choice_labels("k", twice); }, "htune::choice_of<\"k\">: option \"rbf\" appears twice");
+    check_invalid([&] { detail::validate_choice_labels("k", twice); },
+                  "htune::choice_of<\"k\">: option \"rbf\" appears twice");
     std::array<std::string_view, 1> const number{"12"};
-    check_invalid([&] { detail::validate_choice_labels("k", number); },
-                  "htune::choice_of<\"k\">: option \"12\" must be non-empty, not a number, and free of spaces and of , = { }");
+    check_invalid(
+        [&] { detail::validate_choice_labels("k", number); },
+        "htune::choice_of<\"k\">: option \"12\" must be non-empty, not a number, and free of spaces and of , = { }");
 }
 
 TEST_CASE("uniform samples stay in bounds and cover them evenly") {

@@ -1,7 +1,5 @@
 #include <doctest/doctest.h>
 
-#include "check_invalid.hpp"
-
 #include <htune/optim/adam.hpp>
 #include <htune/optim/sgd.hpp>
 #include <htune/space.hpp>
@@ -11,6 +9,8 @@
 #include <sstream>
 #include <string>
 #include <type_traits>
+
+#include "check_invalid.hpp"
 
 using namespace htune;
 
@@ -68,7 +68,8 @@ TEST_CASE("run-time bounds travel with the space") {
         CHECK(c.get<"n">() % 2 == 0);
     }
     CHECK((low_half && high_half));
-    CHECK(s.describe() == "search_space{uniform<\"x\">[-5, 10], uniform<\"y\">[0, 15], int_uniform<\"n\">[2, 20] step 2}");
+    CHECK(s.describe() ==
+          "search_space{uniform<\"x\">[-5, 10], uniform<\"y\">[0, 15], int_uniform<\"n\">[2, 20] step 2}");
 }
 
 TEST_CASE("unit cube round trip") {
@@ -135,7 +136,8 @@ TEST_CASE("config text") {
 
 TEST_CASE("config text round trips bit for bit") {
     space const s;
-    search_space<uniform<"x", -1e300, 1e300>, log_uniform<"tiny", 1e-300, 1e-200>, int_uniform<"big", -4000000000000000, 4000000000000000>> const wide;
+    search_space<uniform<"x", -1e300, 1e300>, log_uniform<"tiny", 1e-300, 1e-200>,
+                 int_uniform<"big", -4000000000000000, 4000000000000000>> const wide;
     rng g(14);
     for (int i = 0; i < 5000; ++i) {
         auto const c = s.sample(g);
@@ -169,8 +171,10 @@ TEST_CASE("malformed config text") {
                   "htune::parse_config: expected name=value, got \"x 0.5\" in \"{x 0.5, n=2, k=rbf}\"");
     check_invalid([] { parse_config<small>("{x=0.5, n=2, k=rbf,}"); },
                   "htune::parse_config: trailing ',' in \"{x=0.5, n=2, k=rbf,}\"");
-    check_invalid([] { parse_config<space>("{lr=0.001, hidden=128, dropout=0.25, batch=32, optimizer=2, kernel=rbf}"); },
-                  "htune::parse_config: param \"optimizer\": invalid value \"2\" in \"{lr=0.001, hidden=128, dropout=0.25, batch=32, optimizer=2, kernel=rbf}\"");
+    check_invalid(
+        [] { parse_config<space>("{lr=0.001, hidden=128, dropout=0.25, batch=32, optimizer=2, kernel=rbf}"); },
+        "htune::parse_config: param \"optimizer\": invalid value \"2\" in \"{lr=0.001, hidden=128, dropout=0.25, "
+        "batch=32, optimizer=2, kernel=rbf}\"");
     // Format only: bounds are the space's business.
     auto const out = parse_config<small>("{x=7, n=2, k=rbf}");
     CHECK(!small{}.contains(out));

@@ -5,14 +5,14 @@
 #include <htune/storage/journal.hpp>
 #include <htune/tune/study.hpp>
 
-#include "files.hpp"
-
 #include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+
+#include "files.hpp"
 
 using namespace htune;
 using namespace std::chrono_literals;
@@ -27,8 +27,7 @@ using small_study = tune::study<small_space, samplers::random>;
 
 // A journal as a worker on machine `host` opens it.
 std::unique_ptr<storage::journal> journal_on(std::filesystem::path const& file, std::string host,
-                                             std::chrono::milliseconds heartbeat,
-                                             std::chrono::milliseconds grace) {
+                                             std::chrono::milliseconds heartbeat, std::chrono::milliseconds grace) {
     storage::journal_options o;
     o.sync = false;
     o.host = std::move(host);
@@ -75,7 +74,8 @@ TEST_CASE("heartbeat: a study writes heartbeats for its running trials only, and
                                 "t = s.trials[0]\n"
                                 "print(t.state.name, t.value, 'htune:heartbeat' in t.system_attrs)\n");
     auto const out = dir / "load.out";
-    int const rc = std::system(("/usr/bin/python3 -W ignore " + script.string() + " > " + out.string() + " 2>&1").c_str());
+    int const rc =
+        std::system(("/usr/bin/python3 -W ignore " + script.string() + " > " + out.string() + " 2>&1").c_str());
     INFO(read_all(out));
     REQUIRE(rc == 0);
     CHECK(read_all(out) == "COMPLETE 0.5 True\n");

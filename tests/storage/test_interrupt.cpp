@@ -9,15 +9,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fcntl.h>
 #include <fstream>
 #include <iostream>
+#include <signal.h>
 #include <sstream>
 #include <string>
-#include <thread>
-
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 #include "files.hpp"
@@ -51,14 +50,14 @@ pid_t spawn_study(std::filesystem::path const& journal, std::filesystem::path co
         try {
             xy_study s({.seed = 3}, storage::open_journal(journal, quiet()));
             s.optimize(
-              [](auto& t) {
-                  for (std::uint64_t epoch = 0; epoch < 20; ++epoch) {
-                      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                      t.report(epoch, t.template get<"x">() + 1.0 / double(epoch + 1));
-                  }
-                  return t.template get<"x">();
-              },
-              100000, {.jobs = jobs});
+                [](auto& t) {
+                    for (std::uint64_t epoch = 0; epoch < 20; ++epoch) {
+                        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                        t.report(epoch, t.template get<"x">() + 1.0 / double(epoch + 1));
+                    }
+                    return t.template get<"x">();
+                },
+                100000, {.jobs = jobs});
         } catch (std::exception const& e) {
             std::fprintf(stderr, "child: %s\n", e.what());
             rc = 3;

@@ -6,12 +6,6 @@
 #include <htune/storage/journal.hpp>
 #include <htune/tune/study.hpp>
 
-#include "files.hpp"
-
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,25 +13,29 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <signal.h>
 #include <sstream>
 #include <string>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
+#include "files.hpp"
+
 using namespace htune;
-using tune::trial_state;
 using test::lines_of;
 using test::read_all;
 using test::temp_dir;
 using test::write_all;
+using tune::trial_state;
 
 namespace {
 
 // Every kind of param, a conditional one included.
-using mixed_space =
-    search_space<uniform<"x", -5.0, 10.0>, log_uniform<"lr", 1e-5, 1e-1>, int_uniform<"width", 16, 256, step<16>>,
-                 int_uniform<"batch", 8, 512, log_scale>, discrete<"ratio", 0.25, 0.5, 0.75>,
-                 choice_of<"optimizer", "sgd", "adam">,
-                 conditional<uniform<"momentum", 0.0, 0.99>, when<"optimizer", "sgd">>>;
+using mixed_space = search_space<uniform<"x", -5.0, 10.0>, log_uniform<"lr", 1e-5, 1e-1>,
+                                 int_uniform<"width", 16, 256, step<16>>, int_uniform<"batch", 8, 512, log_scale>,
+                                 discrete<"ratio", 0.25, 0.5, 0.75>, choice_of<"optimizer", "sgd", "adam">,
+                                 conditional<uniform<"momentum", 0.0, 0.99>, when<"optimizer", "sgd">>>;
 
 double mixed_objective(mixed_space::config const& c) {
     double v = std::pow(c.get<"x">() - 1.0, 2) + std::abs(std::log10(c.get<"lr">()) + 3.0) +
@@ -170,19 +168,19 @@ for t in study.trials:
         CHECK(j["number"].get<std::uint64_t>() == r.number);
         std::string const state = j["state"].get<std::string>();
         switch (r.state) {
-        case trial_state::complete:
-            CHECK(state == "COMPLETE");
-            CHECK(j["value"].get<double>() == r.value);
-            break;
-        case trial_state::failed:
-            CHECK(state == "FAIL");
-            CHECK(j["fail_reason"].get<std::string>() == r.message);
-            break;
-        case trial_state::pruned:
-            CHECK(state == "PRUNED");
-            CHECK(j["value"].get<double>() == r.intermediate.back().value);
-            break;
-        case trial_state::running: CHECK(state == "RUNNING"); break;
+            case trial_state::complete:
+                CHECK(state == "COMPLETE");
+                CHECK(j["value"].get<double>() == r.value);
+                break;
+            case trial_state::failed:
+                CHECK(state == "FAIL");
+                CHECK(j["fail_reason"].get<std::string>() == r.message);
+                break;
+            case trial_state::pruned:
+                CHECK(state == "PRUNED");
+                CHECK(j["value"].get<double>() == r.intermediate.back().value);
+                break;
+            case trial_state::running: CHECK(state == "RUNNING"); break;
         }
         auto const& p = j["params"];
         auto const& c = r.config;
@@ -210,7 +208,7 @@ from optuna.storages import JournalStorage, JournalFileStorage
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 study = optuna.create_study(study_name="htune", direction="maximize",
                             storage=JournalStorage(JournalFileStorage(")" +
-                                     path.string() + R"(")), sampler=optuna.samplers.RandomSampler(seed=1))
+                        path.string() + R"(")), sampler=optuna.samplers.RandomSampler(seed=1))
 def objective(t):
     x = t.suggest_float("x", -5.0, 10.0)
     opt = t.suggest_categorical("optimizer", ["sgd", "adam"])
@@ -377,20 +375,30 @@ TEST_CASE("journal: numbers and times out of range are errors or dropped, never 
             FAIL("no error for " << appended);
         } catch (journal_error const& e) {
             std::string const what = e.what();
-            CHECK_MESSAGE(what.find("not a valid operation (expected an integer, got " + value + ")") !=
-                              std::string::npos,
-                          what);
+            CHECK_MESSAGE(
+                what.find("not a valid operation (expected an integer, got " + value + ")") != std::string::npos, what);
         }
     };
-    expect_invalid(R"({"op_code": 1e300, "worker_id": "w"})" "\n", "1e+300");
-    expect_invalid(R"({"op_code": 4294967296, "worker_id": "w"})" "\n", "4294967296");
-    expect_invalid(R"({"op_code": 8, "worker_id": "w", "trial_id": -1e300, "user_attr": {}})" "\n", "-1e+300");
-    expect_invalid(R"({"op_code": 4, "worker_id": "w", "study_id": 0, "state": 2.5})" "\n", "2.5");
-    expect_invalid(R"({"op_code": 4, "worker_id": "w", "study_id": 0})" "\n"
-                   R"({"op_code": 7, "worker_id": "w", "trial_id": 3, "step": -1, "intermediate_value": 1.0})" "\n",
+    expect_invalid(R"({"op_code": 1e300, "worker_id": "w"})"
+                   "\n",
+                   "1e+300");
+    expect_invalid(R"({"op_code": 4294967296, "worker_id": "w"})"
+                   "\n",
+                   "4294967296");
+    expect_invalid(R"({"op_code": 8, "worker_id": "w", "trial_id": -1e300, "user_attr": {}})"
+                   "\n",
+                   "-1e+300");
+    expect_invalid(R"({"op_code": 4, "worker_id": "w", "study_id": 0, "state": 2.5})"
+                   "\n",
+                   "2.5");
+    expect_invalid(R"({"op_code": 4, "worker_id": "w", "study_id": 0})"
+                   "\n"
+                   R"({"op_code": 7, "worker_id": "w", "trial_id": 3, "step": -1, "intermediate_value": 1.0})"
+                   "\n",
                    "-1");
     // A whole float is an integer, as for Optuna.
-    write_all(path, intact + R"({"op_code": 8.0, "worker_id": "w", "trial_id": 2.0, "user_attr": {"k": "v"}})" "\n");
+    write_all(path, intact + R"({"op_code": 8.0, "worker_id": "w", "trial_id": 2.0, "user_attr": {"k": "v"}})"
+                             "\n");
     CHECK(mixed_study<samplers::random>({.seed = 2}, storage::open_journal(path, quiet())).trials().size() == 3);
 
     // Start times before 1970 or after 2262 are dropped: the trial loads without one.
@@ -513,16 +521,16 @@ TEST_CASE("journal: a retried trial is stored with the last attempt's intermedia
     std::map<std::uint64_t, int> calls;
     mixed_study<> s({.seed = 4}, storage::open_journal(path, quiet()));
     s.optimize(
-      [&](auto& t) {
-          int const call = ++calls[t.number()];
-          t.report(0, 10.0 * call);
-          if (call == 1) {
-              t.report(1, 5.0);
-              throw std::runtime_error("transient");
-          }
-          return mixed_objective(t.params());
-      },
-      3, {.retries = 1});
+        [&](auto& t) {
+            int const call = ++calls[t.number()];
+            t.report(0, 10.0 * call);
+            if (call == 1) {
+                t.report(1, 5.0);
+                throw std::runtime_error("transient");
+            }
+            return mixed_objective(t.params());
+        },
+        3, {.retries = 1});
     REQUIRE(s.trials().size() == 3);
     CHECK(s.trials()[0].attempt == 2);
     CHECK(s.trials()[0].intermediate == std::vector<tune::intermediate_value>{{0, 20.0}});

@@ -23,9 +23,13 @@ std::size_t htune::test::allocation_count() noexcept {
 #endif
 
 #ifdef HTUNE_TEST_SANITIZED
-bool htune::test::counting_allocations() noexcept { return false; }
+bool htune::test::counting_allocations() noexcept {
+    return false;
+}
 #else
-bool htune::test::counting_allocations() noexcept { return true; }
+bool htune::test::counting_allocations() noexcept {
+    return true;
+}
 
 namespace {
 void* counted_alloc(std::size_t size, std::size_t align) {
@@ -38,17 +42,40 @@ void* counted_alloc(std::size_t size, std::size_t align) {
 }
 } // namespace
 
-
-void* operator new(std::size_t size) { return counted_alloc(size, 0); }
-void* operator new[](std::size_t size) { return counted_alloc(size, 0); }
-void* operator new(std::size_t size, std::align_val_t a) { return counted_alloc(size, static_cast<std::size_t>(a)); }
-void* operator new[](std::size_t size, std::align_val_t a) { return counted_alloc(size, static_cast<std::size_t>(a)); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void* operator new(std::size_t size) {
+    return counted_alloc(size, 0);
+}
+void* operator new[](std::size_t size) {
+    return counted_alloc(size, 0);
+}
+void* operator new(std::size_t size, std::align_val_t a) {
+    return counted_alloc(size, static_cast<std::size_t>(a));
+}
+void* operator new[](std::size_t size, std::align_val_t a) {
+    return counted_alloc(size, static_cast<std::size_t>(a));
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
 #endif

@@ -4,9 +4,9 @@
 
 #include <doctest/doctest.h>
 
-#include <string>
-
 #include <htune/core/errors.hpp>
+
+#include <string>
 
 namespace htune::test {
 

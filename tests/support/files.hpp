@@ -7,12 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdlib.h>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
-
-#include <stdlib.h>
 
 namespace htune::test {
 

@@ -1,10 +1,10 @@
 #pragma once
 // make_dim: a sampler's view of one param, built by hand for the sampler tests.
 
+#include <htune/samplers/dimension.hpp>
+
 #include <cstddef>
 #include <cstdint>
-
-#include <htune/samplers/dimension.hpp>
 
 namespace htune::test {
 

@@ -64,24 +64,48 @@ void same_bits_wide() {
 } // namespace
 
 TEST_CASE("trainer threads: the same bits on a wider model, where inlining once changed the rounding") {
-    SUBCASE("adam") { same_bits_wide<optim::adam<>>(); }
-    SUBCASE("adamw") { same_bits_wide<optim::adamw<>>(); }
-    SUBCASE("rmsprop") { same_bits_wide<optim::rmsprop<optim::momentum<0.9>>>(); }
-    SUBCASE("adagrad") { same_bits_wide<optim::adagrad<>>(); }
-    SUBCASE("sgd") { same_bits_wide<optim::sgd<optim::momentum<0.9>, optim::weight_decay<1e-4>>>(); }
+    SUBCASE("adam") {
+        same_bits_wide<optim::adam<>>();
+    }
+    SUBCASE("adamw") {
+        same_bits_wide<optim::adamw<>>();
+    }
+    SUBCASE("rmsprop") {
+        same_bits_wide<optim::rmsprop<optim::momentum<0.9>>>();
+    }
+    SUBCASE("adagrad") {
+        same_bits_wide<optim::adagrad<>>();
+    }
+    SUBCASE("sgd") {
+        same_bits_wide<optim::sgd<optim::momentum<0.9>, optim::weight_decay<1e-4>>>();
+    }
 }
 
 TEST_CASE("trainer threads: the optimizer update split across threads gives the same bits") {
-    SUBCASE("adam") { same_bits_on_any_thread_count<optim::adam<>>(); }
-    SUBCASE("adamw") { same_bits_on_any_thread_count<optim::adamw<>>(); }
-    SUBCASE("sgd, nesterov") { same_bits_on_any_thread_count<optim::sgd<optim::momentum<0.9>, optim::nesterov>>(); }
-    SUBCASE("sgd, plain") { same_bits_on_any_thread_count<optim::sgd<>>(); }
+    SUBCASE("adam") {
+        same_bits_on_any_thread_count<optim::adam<>>();
+    }
+    SUBCASE("adamw") {
+        same_bits_on_any_thread_count<optim::adamw<>>();
+    }
+    SUBCASE("sgd, nesterov") {
+        same_bits_on_any_thread_count<optim::sgd<optim::momentum<0.9>, optim::nesterov>>();
+    }
+    SUBCASE("sgd, plain") {
+        same_bits_on_any_thread_count<optim::sgd<>>();
+    }
     SUBCASE("rmsprop, centered with momentum") {
         same_bits_on_any_thread_count<optim::rmsprop<optim::centered, optim::momentum<0.5>>>();
     }
-    SUBCASE("rmsprop") { same_bits_on_any_thread_count<optim::rmsprop<>>(); }
-    SUBCASE("adagrad") { same_bits_on_any_thread_count<optim::adagrad<>>(); }
-    SUBCASE("one_of") { same_bits_on_any_thread_count<optim::one_of<optim::sgd<>, optim::adam<>>>(); }
+    SUBCASE("rmsprop") {
+        same_bits_on_any_thread_count<optim::rmsprop<>>();
+    }
+    SUBCASE("adagrad") {
+        same_bits_on_any_thread_count<optim::adagrad<>>();
+    }
+    SUBCASE("one_of") {
+        same_bits_on_any_thread_count<optim::one_of<optim::sgd<>, optim::adam<>>>();
+    }
 }
 
 TEST_CASE("trainer threads: the setting, its validation, and flushing on the workers") {

@@ -16,14 +16,13 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 #include <span>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <tuple>
-#include <vector>
-
 #include <unistd.h>
+#include <vector>
 
 #include "tolerances.hpp"
 
@@ -80,8 +79,8 @@ public:
     // (5) The output rows for the input rows, in a buffer sized by setup: no allocation.
     htune::batch_view<T const> forward(htune::batch_view<T const> in, htune::nn::context&) {
         HTUNE_CHECK_AS(htune::shape_error, in.cols == m_size && in.rows <= m_out.shape()[0],
-                       "scaled_tanh: got a batch (", in.rows, ", ", in.cols, "), expected at most (",
-                       m_out.shape()[0], ", ", m_size, ")");
+                       "scaled_tanh: got a batch (", in.rows, ", ", in.cols, "), expected at most (", m_out.shape()[0],
+                       ", ", m_size, ")");
         T const* gain = m_params.data();
         T const* bias = gain + m_size;
         auto out = htune::rows_of(m_out, in.rows);
@@ -196,7 +195,7 @@ struct l1_l2_mix {
 // The Huber loss, averaged over every output value (torch.nn.HuberLoss): with d = out - target,
 // d^2 / 2 where |d| <= delta, delta * (|d| - delta / 2) beyond.
 struct huber {
-    using htune_role = htune::role::loss;           // the role tag
+    using htune_role = htune::role::loss;   // the role tag
     using target_kind = htune::real_values; // (1) a row of real targets per sample
 
     double delta = 1.0;
@@ -215,8 +214,7 @@ struct huber {
 
     // (3) The mean loss, and d loss / d out written into grad (same shape as out).
     template <class T>
-    T value_and_gradient(htune::batch_view<T const> out, htune::targets<T> const& y,
-                         htune::batch_view<T> grad) const {
+    T value_and_gradient(htune::batch_view<T const> out, htune::targets<T> const& y, htune::batch_view<T> grad) const {
         T const v = value(out, y);
         double const inv_n = 1.0 / static_cast<double>(out.size());
         for (std::size_t i = 0; i < out.size(); ++i) {
@@ -229,9 +227,9 @@ struct huber {
 private:
     template <class T>
     static void check(htune::batch_view<T const> out, htune::targets<T> const& y) {
-        HTUNE_CHECK_AS(htune::shape_error, y.values.rows == out.rows && y.values.cols == out.cols,
-                       "huber: outputs (", out.rows, ", ", out.cols, ") and targets (", y.values.rows, ", ",
-                       y.values.cols, ") differ in shape");
+        HTUNE_CHECK_AS(htune::shape_error, y.values.rows == out.rows && y.values.cols == out.cols, "huber: outputs (",
+                       out.rows, ", ", out.cols, ") and targets (", y.values.rows, ", ", y.values.cols,
+                       ") differ in shape");
     }
 };
 // docs:end
@@ -252,8 +250,7 @@ struct top2_accuracy {
         for (std::size_t r = 0; r < out.rows; ++r) {
             auto const label = y.labels[r];
             HTUNE_CHECK_AS(htune::data_error, label >= 0 && static_cast<std::size_t>(label) < out.cols,
-                           "top2_accuracy: label ", label, " of sample ", r, " is outside [0, ", out.cols,
-                           ")");
+                           "top2_accuracy: label ", label, " of sample ", r, " is outside [0, ", out.cols, ")");
             T const* scores = out.row(r);
             T const mine = scores[label];
             std::size_t higher = 0; // scores above the label's
@@ -266,8 +263,8 @@ struct top2_accuracy {
 // docs:end
 
 // docs:begin concepts/layer.md run_time_sizes
-using wide_model = htune::nn::sequential<htune::nn::dense<>, htune::nn::relu, htune::nn::dropout<>,
-                                         htune::nn::dense<3>>;
+using wide_model =
+    htune::nn::sequential<htune::nn::dense<>, htune::nn::relu, htune::nn::dropout<>, htune::nn::dense<3>>;
 
 htune::train::trainer<wide_model> make_trainer(std::size_t width, double dropout_rate) {
     htune::train::trainer<wide_model> trainer;
@@ -344,7 +341,7 @@ template <class T, class Regularizer>
 double regularizer_gradient_error(Regularizer const& r, std::vector<T> w) {
     double const h = sizeof(T) == 4 ? 1e-2 : 1e-6;     // the step
     double const floor = sizeof(T) == 4 ? 1e-2 : 1e-7; // relative error below, absolute near 0
-    std::vector<T> g(w.size(), T(1)); // starts at 1: add_gradient must add, not assign
+    std::vector<T> g(w.size(), T(1));                  // starts at 1: add_gradient must add, not assign
     r.add_gradient(std::span<T const>(w), std::span<T>(g));
     double worst = 0;
     for (std::size_t i = 0; i < w.size(); ++i) {
@@ -353,10 +350,10 @@ double regularizer_gradient_error(Regularizer const& r, std::vector<T> w) {
         minus[i] = static_cast<T>(w[i] - h);
         double const step = static_cast<double>(plus[i]) - static_cast<double>(minus[i]); // after rounding
         double const numeric = (static_cast<double>(r.penalty(std::span<T const>(plus))) -
-                                static_cast<double>(r.penalty(std::span<T const>(minus)))) / step;
+                                static_cast<double>(r.penalty(std::span<T const>(minus)))) /
+                               step;
         double const analytic = static_cast<double>(g[i]) - 1.0;
-        double const error =
-            std::abs(analytic - numeric) / std::max({std::abs(analytic), std::abs(numeric), floor});
+        double const error = std::abs(analytic - numeric) / std::max({std::abs(analytic), std::abs(numeric), floor});
         worst = std::max(worst, error);
     }
     return worst;
@@ -382,8 +379,7 @@ namespace docs_getting_started {
 using namespace htune;
 
 // The model of the first program, with dropout between the layers.
-using model = nn::sequential<nn::flatten, nn::dense<128>, nn::relu, nn::dropout<0.2>, nn::dense<10>,
-                             nn::softmax>;
+using model = nn::sequential<nn::flatten, nn::dense<128>, nn::relu, nn::dropout<0.2>, nn::dense<10>, nn::softmax>;
 
 // Options in any order: each is recognised by its role.
 using recipe = train::trainer<model,
@@ -393,16 +389,14 @@ using recipe = train::trainer<model,
                               optim::linear_warmup<optim::cosine<>, 100>,      // schedule
                               train::early_stopping<3>, train::print_progress, // callbacks
                               train::learning_rate<2e-3>, train::batch_size<128>, train::epochs<30>,
-                              train::precision<double>>;                       // settings
+                              train::precision<double>>; // settings
 
 // Trains on the training files in `dir` (10% held out for validation) and returns the accuracy on
 // the test files; progress goes to `log`.
 double train_and_test(std::filesystem::path const& dir, std::ostream& log) {
     auto all = data::load_idx<double>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
-    auto test_set =
-        data::load_idx<double>(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
-    auto [train_set, validation_set] =
-        data::train_validation_split(all, 0.1, /*seed=*/1, /*stratified=*/true);
+    auto test_set = data::load_idx<double>(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
+    auto [train_set, validation_set] = data::train_validation_split(all, 0.1, /*seed=*/1, /*stratified=*/true);
 
     data::standard_scaler<double> scaler; // statistics of the training part only
     scaler.fit_transform(train_set);
@@ -418,10 +412,9 @@ double train_and_test(std::filesystem::path const& dir, std::ostream& log) {
     auto result = trainer.fit(train_set, validation_set, /*seed=*/42);
     log << std::setprecision(4);
     for (train::epoch_info const& e : result.history)
-        log << "epoch " << e.epoch + 1 << ": validation accuracy " << e.validation_score << ", L2 penalty "
-            << e.penalty << '\n';
-    log << (result.stopped_early ? "stopped early; " : "") << "weights of epoch " << result.best_epoch + 1
-        << '\n';
+        log << "epoch " << e.epoch + 1 << ": validation accuracy " << e.validation_score << ", L2 penalty " << e.penalty
+            << '\n';
+    log << (result.stopped_early ? "stopped early; " : "") << "weights of epoch " << result.best_epoch + 1 << '\n';
 
     tensor<double, 2> const p = result.predict(test_set); // test_set.size() x 10 class probabilities
     std::size_t const first = metrics::argmax(&p(0, 0), 10);
@@ -519,8 +512,7 @@ data::dataset<double> wave(std::size_t n, std::uint64_t seed) {
 // Fashion-MNIST-like IDX files (28 x 28 images, labels 0..9) under the names the docs use. The
 // loader recognises gzip by its magic bytes, so plain files under .gz names load as well.
 void write_fake_fashion_mnist(std::filesystem::path const& dir) {
-    auto write = [&](std::string const& images, std::string const& labels, std::size_t n,
-                     std::uint64_t seed) {
+    auto write = [&](std::string const& images, std::string const& labels, std::size_t n, std::uint64_t seed) {
         rng g(seed);
         std::vector<std::uint8_t> pixels(n * 28 * 28), y(n);
         for (std::size_t i = 0; i < n; ++i) {
@@ -601,8 +593,8 @@ TEST_CASE("doc skeletons: a classifier with scaled_tanh, gradient_descent, l1_l2
     auto const train_set = blobs<float>(600, 6, 6, 1);
     auto const validation_set = blobs<float>(300, 6, 6, 2);
     using model = nn::sequential<nn::dense<16>, scaled_tanh, nn::dense<6>>;
-    train::trainer<model, gradient_descent, l1_l2_mix, top2_accuracy, train::learning_rate<0.1>,
-                   train::epochs<15>, train::batch_size<32>>
+    train::trainer<model, gradient_descent, l1_l2_mix, top2_accuracy, train::learning_rate<0.1>, train::epochs<15>,
+                   train::batch_size<32>>
         t;
     std::get<l1_l2_mix>(t.regularizers).strength = 1e-3;
     auto result = t.fit(train_set, validation_set, 5);
@@ -629,9 +621,8 @@ TEST_CASE("doc skeletons: a regression with scaled_tanh, gradient_descent and hu
     recipe t;
     auto result = t.fit(d, 9);
     // It learns most within the first epoch, so compare the last epoch with the first batches.
-    using with_recorder = train::trainer<model, huber, gradient_descent, train::precision<double>,
-                                         train::epochs<40>, train::batch_size<16>, train::learning_rate<0.05>,
-                                         batch_loss_recorder>;
+    using with_recorder = train::trainer<model, huber, gradient_descent, train::precision<double>, train::epochs<40>,
+                                         train::batch_size<16>, train::learning_rate<0.05>, batch_loss_recorder>;
     with_recorder r;
     std::vector<double> losses;
     std::get<batch_loss_recorder>(r.callbacks).losses = &losses;
@@ -659,8 +650,7 @@ TEST_CASE("doc layer sizes and rates set at run time") {
     CHECK(result.network().params().size() == (4 * 32 + 32) + (32 * 3 + 3));
     CHECK(result.network().layers().layer<2>().rate() == 0.1);
     auto zero = docs_examples::make_trainer(0, 0.1);
-    CHECK(message_of([&] { zero.fit(blobs<float>(10, 4, 3, 1), 1); }) ==
-          "htune::nn::dense: units (0) must be > 0");
+    CHECK(message_of([&] { zero.fit(blobs<float>(10, 4, 3, 1), 1); }) == "htune::nn::dense: units (0) must be > 0");
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -748,8 +738,7 @@ TEST_CASE("doc getting started: the error messages it quotes") {
     auto bad = d;
     bad.features(3, 2) = std::nanf("");
     CHECK_THROWS_AS(t.fit(bad, 1), data_error);
-    CHECK(message_of([&] { t.fit(bad, 1); }) ==
-          "htune::data: training: feature 2 of sample 3 is not finite (nan)");
+    CHECK(message_of([&] { t.fit(bad, 1); }) == "htune::data: training: feature 2 of sample 3 is not finite (nan)");
 
     t.optimizer.beta1 = 1.5;
     CHECK(message_of([&] { t.fit(d, 1); }) == "htune::optim::adam: beta1 (1.5) must be in [0, 1)");

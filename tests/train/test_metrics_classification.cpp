@@ -35,8 +35,8 @@ static_assert(is_metric<m::mse>);
 static_assert(is_metric<m::mae>);
 static_assert(is_metric<m::r2>);
 static_assert(!htune::concepts::metric<no_role, float>);
-static_assert(m::accuracy::higher_is_better && m::f1<>::higher_is_better &&
-              m::precision<>::higher_is_better && m::recall<>::higher_is_better);
+static_assert(m::accuracy::higher_is_better && m::f1<>::higher_is_better && m::precision<>::higher_is_better &&
+              m::recall<>::higher_is_better);
 
 // Example A of test_metrics_confusion.cpp: true 0 0 0 1 1 2 2 2, argmax 0 0 1 1 1 2 0 0 (three ties).
 namespace {
@@ -44,7 +44,7 @@ std::vector<std::int32_t> const truth_a = {0, 0, 0, 1, 1, 2, 2, 2};
 
 template <class T>
 std::vector<T> scores_a() {
-    return {T(0.5), T(0.5), T(0.0), T(2.0), T(-1.0), T(0.5), T(0.1), T(0.7), T(0.2), T(-3), T(-1), T(-2),
+    return {T(0.5), T(0.5), T(0.0), T(2.0), T(-1.0), T(0.5), T(0.1), T(0.7), T(0.2), T(-3),  T(-1),  T(-2),
             T(0.2), T(0.4), T(0.4), T(0),   T(0),    T(1),   T(0.4), T(0.2), T(0.4), T(0.6), T(0.3), T(0.1)};
 }
 
@@ -68,8 +68,8 @@ TEST_CASE_TEMPLATE("metrics::accuracy counts argmax hits, ties to the first maxi
     CHECK(m::accuracy{}(htune::batch_view<T const>{flat.data(), 8, 3}, y) == 3.0 / 8);
 
     // The first rows only (a short last batch).
-    CHECK(m::accuracy{}(htune::batch_view<T const>{s.data(), 2, 3},
-                        htune::labels_of<T>(std::span(truth_a).first(2))) == 1.0);
+    CHECK(m::accuracy{}(htune::batch_view<T const>{s.data(), 2, 3}, htune::labels_of<T>(std::span(truth_a).first(2))) ==
+          1.0);
 }
 
 TEST_CASE_TEMPLATE("metrics::precision, recall, f1: macro averages match scikit-learn", T, float, double) {
@@ -115,8 +115,7 @@ TEST_CASE_TEMPLATE("metrics::precision, recall, f1 of one class", T, float, doub
     CHECK(m::accuracy{}(out_d, y_d) == doctest::Approx(0.5));
 }
 
-TEST_CASE_TEMPLATE("metrics: a class never predicted or never true scores 0 (zero_division=0)", T, float,
-                   double) {
+TEST_CASE_TEMPLATE("metrics: a class never predicted or never true scores 0 (zero_division=0)", T, float, double) {
     // Three classes; every sample is predicted 0 or 1. True: 0 1 2 2.
     std::vector<T> const s = {T(1), T(0), T(0), T(0), T(1), T(0), T(0), T(1), T(0), T(0), T(1), T(0)};
     std::vector<std::int32_t> const truth = {0, 1, 2, 2};
@@ -138,22 +137,19 @@ TEST_CASE_TEMPLATE("metrics: a class never predicted or never true scores 0 (zer
     CHECK(m::f1<>{}(out4, y) == m::f1<>{}(out, y));
 }
 
-TEST_CASE_TEMPLATE("metrics: classification errors name the sample, the value and both sizes", T, float,
-                   double) {
+TEST_CASE_TEMPLATE("metrics: classification errors name the sample, the value and both sizes", T, float, double) {
     auto const s = scores_a<T>();
     htune::batch_view<T const> const out{s.data(), 8, 3};
     std::vector<std::int32_t> labels = truth_a;
     labels[2] = -1;
     auto const bad = htune::labels_of<T>(labels);
     CHECK_THROWS_WITH_AS(m::accuracy{}(out, bad),
-                         "htune::metrics::accuracy: label -1 of sample 2 is out of range [0, 3)",
-                         htune::data_error);
+                         "htune::metrics::accuracy: label -1 of sample 2 is out of range [0, 3)", htune::data_error);
     labels[2] = 3;
-    CHECK_THROWS_WITH_AS(m::f1<>{}(out, bad),
-                         "htune::metrics::f1: label 3 of sample 2 is out of range [0, 3)", htune::data_error);
-    CHECK_THROWS_WITH_AS(m::precision<of_class<1>>{}(out, bad),
-                         "htune::metrics::precision: label 3 of sample 2 is out of range [0, 3)",
+    CHECK_THROWS_WITH_AS(m::f1<>{}(out, bad), "htune::metrics::f1: label 3 of sample 2 is out of range [0, 3)",
                          htune::data_error);
+    CHECK_THROWS_WITH_AS(m::precision<of_class<1>>{}(out, bad),
+                         "htune::metrics::precision: label 3 of sample 2 is out of range [0, 3)", htune::data_error);
 
     auto const seven = htune::labels_of<T>(std::span(truth_a).first(7));
     CHECK_THROWS_WITH_AS(m::accuracy{}(out, seven),
@@ -170,9 +166,9 @@ TEST_CASE_TEMPLATE("metrics: classification errors name the sample, the value an
                          "htune::metrics::accuracy: outputs have shape (8, 1); need one score column per "
                          "class, at least 2",
                          htune::shape_error);
-    CHECK_THROWS_WITH_AS(m::accuracy{}(htune::batch_view<T const>{s.data(), 0, 3},
-                                       htune::labels_of<T>(std::span<std::int32_t const>{})),
-                         "htune::metrics::accuracy: no samples", htune::invalid_argument);
+    CHECK_THROWS_WITH_AS(
+        m::accuracy{}(htune::batch_view<T const>{s.data(), 0, 3}, htune::labels_of<T>(std::span<std::int32_t const>{})),
+        "htune::metrics::accuracy: no samples", htune::invalid_argument);
     CHECK_THROWS_WITH_AS(m::accuracy{}(out, htune::values_of<T>(out)),
                          "htune::metrics::accuracy: needs class labels, got real-valued targets",
                          htune::invalid_argument);

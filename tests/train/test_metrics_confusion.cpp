@@ -19,13 +19,13 @@ std::vector<std::int32_t> const predicted_a = {0, 0, 1, 1, 1, 2, 0, 0};
 
 template <class T>
 std::vector<T> scores_a() {
-    return {T(0.5), T(0.5),  T(0.0),  // tie between 0 and 1 -> 0
-            T(2.0), T(-1.0), T(0.5),  // logits
-            T(0.1), T(0.7),  T(0.2),  //
-            T(-3),  T(-1),   T(-2),   // all negative
-            T(0.2), T(0.4),  T(0.4),  // tie between 1 and 2 -> 1
-            T(0),   T(0),    T(1),    //
-            T(0.4), T(0.2),  T(0.4),  // tie between 0 and 2 -> 0
+    return {T(0.5), T(0.5),  T(0.0), // tie between 0 and 1 -> 0
+            T(2.0), T(-1.0), T(0.5), // logits
+            T(0.1), T(0.7),  T(0.2), //
+            T(-3),  T(-1),   T(-2),  // all negative
+            T(0.2), T(0.4),  T(0.4), // tie between 1 and 2 -> 1
+            T(0),   T(0),    T(1),   //
+            T(0.4), T(0.2),  T(0.4), // tie between 0 and 2 -> 0
             T(0.6), T(0.3),  T(0.1)};
 }
 } // namespace
@@ -176,8 +176,7 @@ TEST_CASE_TEMPLATE("confusion_matrix errors name the sample, the value and both 
                          "[0, 3)",
                          htune::data_error);
     CHECK_THROWS_WITH_AS(confusion_matrix(short_pred, truth, 3),
-                         "htune::metrics::confusion_matrix: 2 predicted labels but 3 true labels",
-                         htune::shape_error);
+                         "htune::metrics::confusion_matrix: 2 predicted labels but 3 true labels", htune::shape_error);
     CHECK_THROWS_AS(confusion_matrix(0), htune::invalid_argument);
 
     auto const s = scores_a<T>();
@@ -203,11 +202,9 @@ TEST_CASE_TEMPLATE("confusion_matrix errors name the sample, the value and both 
     confusion_matrix m(3);
     CHECK_THROWS_WITH_AS(m.count(3, 0), "htune::metrics::confusion_matrix::count: (3, 0) out of range [0, 3)",
                          htune::invalid_argument);
-    CHECK_THROWS_WITH_AS(m.precision(5),
-                         "htune::metrics::confusion_matrix::precision: class 5 out of range [0, 3)",
+    CHECK_THROWS_WITH_AS(m.precision(5), "htune::metrics::confusion_matrix::precision: class 5 out of range [0, 3)",
                          htune::invalid_argument);
     CHECK_THROWS_AS(m.add(0, 3), htune::invalid_argument);
     CHECK_THROWS_WITH_AS(m += confusion_matrix(2),
-                         "htune::metrics::confusion_matrix::operator+=: 3 classes and 2 classes",
-                         htune::shape_error);
+                         "htune::metrics::confusion_matrix::operator+=: 3 classes and 2 classes", htune::shape_error);
 }

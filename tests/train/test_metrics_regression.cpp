@@ -61,19 +61,16 @@ TEST_CASE_TEMPLATE("metrics::mse, mae and r2 average over every target column", 
     CHECK(m::r2{}(htune::batch_view<T const>{bad.data(), 4, 2}, y) < 0.0);
 }
 
-TEST_CASE_TEMPLATE("metrics::r2 of constant targets is 1 when exact, else 0 (scikit-learn)", T, float,
-                   double) {
+TEST_CASE_TEMPLATE("metrics::r2 of constant targets is 1 when exact, else 0 (scikit-learn)", T, float, double) {
     // Column 0 varies (r2 0.7 as above); column 1 is constant 0.1, whose rounded mean is not 0.1.
     std::vector<T> const t = {T(1), T(0.1), T(2), T(0.1), T(3), T(0.1), T(4), T(0.1)};
     std::vector<T> exact = {T(1.5), T(0.1), T(2), T(0.1), T(2), T(0.1), T(4.5), T(0.1)};
     auto const y = htune::values_of<T>(htune::batch_view<T const>{t.data(), 4, 2});
     double const tol = htune::test::tolerances<T>::value;
-    CHECK(m::r2{}(htune::batch_view<T const>{exact.data(), 4, 2}, y) ==
-          doctest::Approx((0.7 + 1.0) / 2).epsilon(tol));
+    CHECK(m::r2{}(htune::batch_view<T const>{exact.data(), 4, 2}, y) == doctest::Approx((0.7 + 1.0) / 2).epsilon(tol));
     auto off = exact;
     off[3] = T(0.2);
-    CHECK(m::r2{}(htune::batch_view<T const>{off.data(), 4, 2}, y) ==
-          doctest::Approx((0.7 + 0.0) / 2).epsilon(tol));
+    CHECK(m::r2{}(htune::batch_view<T const>{off.data(), 4, 2}, y) == doctest::Approx((0.7 + 0.0) / 2).epsilon(tol));
 
     // A single sample is a constant column too.
     T const one_t[] = {T(3)}, one_o[] = {T(2)};
@@ -101,10 +98,8 @@ TEST_CASE_TEMPLATE("metrics: regression errors print both shapes", T, float, dou
                          htune::shape_error);
     std::vector<std::int32_t> const labels = {0, 1, 0, 1};
     CHECK_THROWS_WITH_AS(m::mae{}(out, htune::labels_of<T>(labels)),
-                         "htune::metrics::mae: needs real-valued targets, got 4 class labels",
-                         htune::invalid_argument);
+                         "htune::metrics::mae: needs real-valued targets, got 4 class labels", htune::invalid_argument);
     auto const empty = htune::values_of<T>(htune::batch_view<T const>{t.data(), 0, 2});
     CHECK_THROWS_WITH_AS(m::mse{}(htune::batch_view<T const>{o.data(), 0, 2}, empty),
-                         "htune::metrics::mse: no values (outputs have shape (0, 2))",
-                         htune::invalid_argument);
+                         "htune::metrics::mse: no values (outputs have shape (0, 2))", htune::invalid_argument);
 }

@@ -91,8 +91,8 @@ TEST_CASE("no allocation in the batch loop after the first batch") {
     std::vector<std::size_t> counts;
     counts.reserve(1000);
     auto const d = blobs(1000, 5); // 1000 = 15 * 64 + 40: the last batch is short
-    using model = nn::sequential<nn::dense<32>, nn::relu, nn::dropout<0.1>, nn::dense<16>, nn::tanh, nn::dense<3>,
-                                 nn::softmax>;
+    using model =
+        nn::sequential<nn::dense<32>, nn::relu, nn::dropout<0.1>, nn::dense<16>, nn::tanh, nn::dense<3>, nn::softmax>;
     train::trainer<model, optim::adam<>, regularizers::l2<1e-4>, train::epochs<2>, train::batch_size<64>,
                    allocation_probe>
         t;
@@ -133,7 +133,8 @@ TEST_CASE("softmax + cross_entropy is fused while training; predict gives probab
     REQUIRE(p.shape()[1] == 3);
     for (std::size_t i = 0; i < 10; ++i) CHECK(p(i, 0) + p(i, 1) + p(i, 2) == doctest::Approx(1.0).epsilon(1e-5));
     double ce = 0;
-    for (std::size_t i = 0; i < d.size(); ++i) ce -= std::log(static_cast<double>(p(i, static_cast<std::size_t>(d.labels(i)))));
+    for (std::size_t i = 0; i < d.size(); ++i)
+        ce -= std::log(static_cast<double>(p(i, static_cast<std::size_t>(d.labels(i)))));
     CHECK(r.evaluate(d).loss == doctest::Approx(ce / static_cast<double>(d.size())).epsilon(1e-4));
 }
 

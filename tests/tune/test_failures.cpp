@@ -6,15 +6,14 @@
 #include <htune/space.hpp>
 #include <htune/tune/study.hpp>
 
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <iostream>
 #include <limits>
+#include <signal.h>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-
-#include <signal.h>
 
 using namespace htune;
 using tune::trial_state;
@@ -38,15 +37,15 @@ struct capture_cerr {
 TEST_CASE("failures: by default every std::exception fails only its trial; NaN and infinity too") {
     tune::study<xy_space, samplers::tpe<>> s({.seed = 2});
     auto const ran = s.optimize(
-      [](auto& t) -> double {
-          switch (t.number() % 4) {
-          case 1: throw std::out_of_range("index 7 out of range");
-          case 2: return std::numeric_limits<double>::quiet_NaN();
-          case 3: return -std::numeric_limits<double>::infinity();
-          default: return t.template get<"x">();
-          }
-      },
-      20);
+        [](auto& t) -> double {
+            switch (t.number() % 4) {
+                case 1: throw std::out_of_range("index 7 out of range");
+                case 2: return std::numeric_limits<double>::quiet_NaN();
+                case 3: return -std::numeric_limits<double>::infinity();
+                default: return t.template get<"x">();
+            }
+        },
+        20);
     CHECK(ran == 20);
     CHECK(s.count(trial_state::complete) == 5);
     CHECK(s.count(trial_state::failed) == 15);
@@ -76,10 +75,12 @@ TEST_CASE("failures: catch_only lets other exceptions stop the run, after failin
     CHECK(s.trials().size() == 6);
 
     // catch_none: the first exception stops the run; non-std exceptions are never caught.
-    CHECK_THROWS_WITH_AS(s.optimize([](auto& t) -> double {
-                             if (t.number() == 7) throw flaky_error("disk busy");
-                             return 1.0;
-                         }, 10, {.catches = tune::catch_none()}),
+    CHECK_THROWS_WITH_AS(s.optimize(
+                             [](auto& t) -> double {
+                                 if (t.number() == 7) throw flaky_error("disk busy");
+                                 return 1.0;
+                             },
+                             10, {.catches = tune::catch_none()}),
                          "disk busy", flaky_error);
     CHECK(s.trials().size() == 8);
     CHECK_THROWS_AS(s.optimize([](auto&) -> double { throw not_a_std_exception{}; }, 10), not_a_std_exception);
@@ -92,17 +93,17 @@ TEST_CASE("failures: a trial is retried in place, with its config and seed, as o
     std::map<std::uint64_t, int> calls;
     std::map<std::uint64_t, std::pair<double, std::uint64_t>> seen;
     auto const ran = s.optimize(
-      [&](auto& t) -> double {
-          int const call = ++calls[t.number()];
-          auto const here = std::make_pair(t.template get<"x">(), t.seed());
-          if (call == 1) seen[t.number()] = here;
-          CHECK(seen[t.number()] == here);
-          t.report(call, 1.0); // reports of a failed attempt are dropped
-          if (t.number() % 2 == 1 && call < 2) throw flaky_error("transient");
-          if (t.number() == 4) throw flaky_error("always");
-          return 0.5;
-      },
-      6, {.retries = 2});
+        [&](auto& t) -> double {
+            int const call = ++calls[t.number()];
+            auto const here = std::make_pair(t.template get<"x">(), t.seed());
+            if (call == 1) seen[t.number()] = here;
+            CHECK(seen[t.number()] == here);
+            t.report(call, 1.0); // reports of a failed attempt are dropped
+            if (t.number() % 2 == 1 && call < 2) throw flaky_error("transient");
+            if (t.number() == 4) throw flaky_error("always");
+            return 0.5;
+        },
+        6, {.retries = 2});
     CHECK(ran == 6);
     CHECK(calls[1] == 2);
     CHECK(calls[0] == 1);
@@ -136,10 +137,12 @@ TEST_CASE("failures: a limit on failures in a row stops the run with the last me
     // A success resets the count (one job: with two, "in a row" follows the order trials finish in,
     // which timing decides); in parallel the limit holds too.
     tune::study<xy_space> p({.seed = 4});
-    auto const ran = p.optimize([](auto& t) -> double {
-        if (t.number() % 3 == 2) return 1.0;
-        throw std::runtime_error("odd");
-    }, 30, {.max_consecutive_failures = 3});
+    auto const ran = p.optimize(
+        [](auto& t) -> double {
+            if (t.number() % 3 == 2) return 1.0;
+            throw std::runtime_error("odd");
+        },
+        30, {.max_consecutive_failures = 3});
     CHECK(ran == 30);
     tune::study<xy_space> q({.seed = 4});
     CHECK_THROWS_AS(q.optimize([](auto&) -> double { throw std::runtime_error("always"); }, 30,
@@ -151,21 +154,21 @@ TEST_CASE("failures: a limit on failures in a row stops the run with the last me
 }
 
 TEST_CASE("failures: Ctrl-C fails the running trial as interrupted, prints a summary, and stops the run") {
-    struct sigaction before {};
+    struct sigaction before{};
     sigaction(SIGINT, nullptr, &before);
     tune::study<xy_space> s({.seed = 6});
     capture_cerr err;
     auto const ran = s.optimize(
-      [](auto& t) {
-          if (t.number() == 3) {
-              std::raise(SIGINT);           // as if Ctrl-C were pressed now
-              CHECK(t.should_stop());
-              t.report(0, 1.0);              // throws trial_interrupted
-              FAIL("report() went on after SIGINT");
-          }
-          return t.template get<"x">();
-      },
-      10, {.sigint = tune::on_sigint::stop});
+        [](auto& t) {
+            if (t.number() == 3) {
+                std::raise(SIGINT); // as if Ctrl-C were pressed now
+                CHECK(t.should_stop());
+                t.report(0, 1.0); // throws trial_interrupted
+                FAIL("report() went on after SIGINT");
+            }
+            return t.template get<"x">();
+        },
+        10, {.sigint = tune::on_sigint::stop});
     CHECK(ran == 4);
     CHECK(s.interrupted());
     REQUIRE(s.trials().size() == 4);
@@ -177,7 +180,7 @@ TEST_CASE("failures: Ctrl-C fails the running trial as interrupted, prints a sum
     CHECK(text.find("4 trials (3 complete, 0 pruned, 1 failed, 0 running)") != std::string::npos);
     CHECK(text.find("best value") != std::string::npos);
     // The handler the program had is back.
-    struct sigaction after {};
+    struct sigaction after{};
     sigaction(SIGINT, nullptr, &after);
     CHECK(reinterpret_cast<void*>(after.sa_handler) == reinterpret_cast<void*>(before.sa_handler));
 

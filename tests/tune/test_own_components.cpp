@@ -90,12 +90,16 @@ private:
 struct as_is {
     static constexpr std::size_t kind = 0;
     template <class T>
-    static T shape(T g) noexcept { return g; }
+    static T shape(T g) noexcept {
+        return g;
+    }
 };
 struct clipped {
     static constexpr std::size_t kind = 1;
     template <class T>
-    static T shape(T g) noexcept { return std::clamp(g, T(-1), T(1)); }
+    static T shape(T g) noexcept {
+        return std::clamp(g, T(-1), T(1));
+    }
 };
 
 // p <- p - lr * scale * Shape(g): Scale is a number slot, Shape a type slot.
@@ -175,8 +179,7 @@ TEST_CASE("own components: a tuner tunes them, each trial built with its own con
     own::layer_log.clear();
     own::optimizer_log.clear();
     auto const data = test::blobs(150, 3);
-    auto const result =
-      pipeline{}.run(data, {.trials = 10, .seed = 5, .progress = tune::progress_display::off});
+    auto const result = pipeline{}.run(data, {.trials = 10, .seed = 5, .progress = tune::progress_display::off});
     REQUIRE(result.trials.size() == 10);
 
     std::set<own::built_with> layers(own::layer_log.begin(), own::layer_log.end());

@@ -29,10 +29,9 @@ namespace {
 using branin_space = search_space<uniform<"x", -5.0, 10.0>, uniform<"y", 0.0, 15.0>>;
 
 // Every kind of param, a conditional one included (for the samplers that take them).
-using mixed_space =
-    search_space<uniform<"x", -5.0, 10.0>, log_uniform<"lr", 1e-5, 1e-1>, int_uniform<"width", 16, 256, step<16>>,
-                 choice_of<"optimizer", "sgd", "adam">,
-                 conditional<uniform<"momentum", 0.0, 0.99>, when<"optimizer", "sgd">>>;
+using mixed_space = search_space<uniform<"x", -5.0, 10.0>, log_uniform<"lr", 1e-5, 1e-1>,
+                                 int_uniform<"width", 16, 256, step<16>>, choice_of<"optimizer", "sgd", "adam">,
+                                 conditional<uniform<"momentum", 0.0, 0.99>, when<"optimizer", "sgd">>>;
 
 double branin(double x, double y) {
     double const pi = 3.14159265358979323846;
@@ -60,15 +59,15 @@ auto run(Sampler sampler, std::size_t jobs, std::uint64_t lag, std::uint64_t n, 
     auto s = std::make_unique<tune::study<Space, Sampler>>(Space{}, std::move(sampler),
                                                            tune::study_options{.seed = 17, .lag = lag});
     std::uint64_t const ran = s->optimize(
-      [&](auto& t) {
-          jitter();
-          if (t.number() % 9 == 4) throw std::runtime_error("planned failure");
-          double const v = value(t.params());
-          t.report(0, v + 1.0);
-          if (t.number() % 11 == 6) t.prune();
-          return v;
-      },
-      n, tune::run_options{.jobs = jobs});
+        [&](auto& t) {
+            jitter();
+            if (t.number() % 9 == 4) throw std::runtime_error("planned failure");
+            double const v = value(t.params());
+            t.report(0, v + 1.0);
+            if (t.number() % 11 == 6) t.prune();
+            return v;
+        },
+        n, tune::run_options{.jobs = jobs});
     CHECK(ran == n);
     return s;
 }
@@ -106,8 +105,8 @@ auto const branin_value = [](branin_space::config const& c) { return branin(c.ge
 TEST_CASE("parallel: random, Sobol and grid give the same trials with 1, 2 and 4 jobs") {
     check_any_jobs<mixed_space>(samplers::random{}, 40, mixed_value);
     check_any_jobs<branin_space>(samplers::sobol{}, 40, branin_value);
-    check_any_jobs<branin_space>(
-      samplers::grid{{"x", {-5.0, 0.0, 5.0, 10.0}}, {"y", {0.0, 5.0, 10.0, 15.0}}}, 16, branin_value);
+    check_any_jobs<branin_space>(samplers::grid{{"x", {-5.0, 0.0, 5.0, 10.0}}, {"y", {0.0, 5.0, 10.0, 15.0}}}, 16,
+                                 branin_value);
 }
 
 TEST_CASE("parallel: TPE (univariate and multivariate) gives the same trials with 1, 2 and 4 jobs") {
@@ -152,17 +151,16 @@ TEST_CASE("parallel: trial n sees exactly the results of trials below n - lag; t
     std::atomic<int> now{0}, most{0};
     tune::study<branin_space, spy_sampler> s(branin_space{}, spy, {.seed = 3, .lag = 3});
     s.optimize(
-      [&](auto& t) {
-          int const running = ++now;
-          int seen = most.load();
-          while (running > seen && !most.compare_exchange_weak(seen, running)) {
-          }
-          std::this_thread::sleep_for(std::chrono::milliseconds(2 + t.number() % 3));
-          --now;
-          if (t.number() % 5 == 2) throw std::runtime_error("planned");
-          return branin(t.template get<"x">(), t.template get<"y">());
-      },
-      30, {.jobs = 4});
+        [&](auto& t) {
+            int const running = ++now;
+            int seen = most.load();
+            while (running > seen && !most.compare_exchange_weak(seen, running)) {}
+            std::this_thread::sleep_for(std::chrono::milliseconds(2 + t.number() % 3));
+            --now;
+            if (t.number() % 5 == 2) throw std::runtime_error("planned");
+            return branin(t.template get<"x">(), t.template get<"y">());
+        },
+        30, {.jobs = 4});
     CHECK(most.load() >= 2); // the jobs did overlap
     CHECK(most.load() <= 4);
     REQUIRE(log->size() == 30);
@@ -183,15 +181,15 @@ TEST_CASE("parallel: without a fixed lag a run uses jobs - 1; the trials still a
     std::mutex m;
     std::multiset<std::uint64_t> numbers;
     auto const ran = s.optimize(
-      [&](auto& t) {
-          {
-              std::lock_guard lock(m);
-              numbers.insert(t.number());
-          }
-          jitter();
-          return mixed_value(t.params());
-      },
-      25, {.jobs = 3});
+        [&](auto& t) {
+            {
+                std::lock_guard lock(m);
+                numbers.insert(t.number());
+            }
+            jitter();
+            return mixed_value(t.params());
+        },
+        25, {.jobs = 3});
     CHECK(ran == 25);
     CHECK(numbers.size() == 25);
     CHECK(std::set<std::uint64_t>(numbers.begin(), numbers.end()).size() == 25);
@@ -201,11 +199,11 @@ TEST_CASE("parallel: without a fixed lag a run uses jobs - 1; the trials still a
 TEST_CASE("parallel: a timeout stops new trials; trials already running finish") {
     tune::study<branin_space> s({.seed = 1});
     auto const ran = s.optimize(
-      [](auto& t) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          return branin(t.template get<"x">(), t.template get<"y">());
-      },
-      1000, {.jobs = 2, .timeout = std::chrono::milliseconds(100)});
+        [](auto& t) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            return branin(t.template get<"x">(), t.template get<"y">());
+        },
+        1000, {.jobs = 2, .timeout = std::chrono::milliseconds(100)});
     CHECK(ran >= 2);
     CHECK(ran < 40);
     CHECK(s.count(trial_state::running) == 0);

@@ -48,17 +48,19 @@ TEST_CASE("progress: a line per finished trial with counts, the best so far and 
         CHECK(lines[i].find(" | best ") != std::string::npos);
     }
     CHECK(lines[0].find("complete ") != std::string::npos);
-    CHECK(lines[0].find("ETA ") != std::string::npos);       // 4 trials to go
-    CHECK(lines[4].find("ETA ") == std::string::npos);       // done
+    CHECK(lines[0].find("ETA ") != std::string::npos);                   // 4 trials to go
+    CHECK(lines[4].find("ETA ") == std::string::npos);                   // done
     CHECK(lines[2].find("trial 2 failed: boom |") != std::string::npos); // first line of the message only
     CHECK(lines[3].find("trial 3 pruned at step 1 |") != std::string::npos);
     CHECK(lines[4].find("(1 pruned, 1 failed)") != std::string::npos);
     auto const& best = s.best();
-    CHECK(lines[4].find("best " + [&] {
+    CHECK(lines[4].find("best " +
+                        [&] {
                             std::ostringstream v;
                             v << std::setprecision(6) << best.value;
                             return v.str();
-                        }() + " (trial " + std::to_string(best.number) + " {x=") != std::string::npos);
+                        }() +
+                        " (trial " + std::to_string(best.number) + " {x=") != std::string::npos);
 }
 
 TEST_CASE("progress: nothing by default when the output is not a terminal; a redrawn line when asked") {
@@ -91,7 +93,7 @@ TEST_CASE("progress: verbose adds the reported values; optimize_until counts com
         ends += end;
         steps += !end && line.find(" step ") != std::string::npos;
     }
-    CHECK(ends == 6); // 4 complete, 1 failed, 1 pruned
+    CHECK(ends == 6);  // 4 complete, 1 failed, 1 pruned
     CHECK(steps == 7); // one report per trial, two for the pruned one
     CHECK(lines.back().find("| 4/4 complete (1 pruned, 1 failed)") != std::string::npos);
 }
@@ -99,7 +101,8 @@ TEST_CASE("progress: verbose adds the reported values; optimize_until counts com
 TEST_CASE("progress: with 2 jobs every line is whole") {
     std::ostringstream out;
     tune::study<space> s({.seed = 3});
-    s.optimize(objective, 12, {.jobs = 2, .progress = tune::progress_display::lines, .verbose = true, .progress_to = &out});
+    s.optimize(objective, 12,
+               {.jobs = 2, .progress = tune::progress_display::lines, .verbose = true, .progress_to = &out});
     auto const lines = lines_of(out.str());
     std::size_t ends = 0;
     for (auto const& line : lines) {

@@ -149,8 +149,8 @@ TEST_CASE("tell twice, or before any trial completes, is an error naming the tri
     s.tell(t, 1.0);
     CHECK_THROWS_WITH_AS(s.tell(t, 2.0), "htune::tune::study::tell: trial 0 is already complete", htune::error);
     tune::study<xy_space> empty;
-    CHECK_THROWS_WITH_AS((void)empty.best(), "htune::tune::study::best: no trial has completed yet (0 trials, 0 failed)",
-                         htune::error);
+    CHECK_THROWS_WITH_AS((void)empty.best(),
+                         "htune::tune::study::best: no trial has completed yet (0 trials, 0 failed)", htune::error);
 }
 
 TEST_CASE("intermediate values, pruning and user attributes are recorded") {
@@ -175,7 +175,8 @@ TEST_CASE("intermediate values, pruning and user attributes are recorded") {
     auto t = s.ask();
     t.report(3, 1.0);
     CHECK_THROWS_WITH_AS(t.report(2, 1.0),
-                         "htune::tune::study::report: trial 3: step 2 after step 3 (steps must increase)", htune::error);
+                         "htune::tune::study::report: trial 3: step 2 after step 3 (steps must increase)",
+                         htune::error);
     CHECK_THROWS_AS(t.report(4, std::nan("")), htune::error);
 }
 
@@ -229,7 +230,8 @@ TEST_CASE("a user-written sampler works through the concept") {
 }
 
 TEST_CASE("conditional params reach the sampler as NaN where absent") {
-    using space = search_space<choice_of<"opt", "sgd", "adam">, conditional<uniform<"momentum", 0.0, 1.0>, when<"opt", "sgd">>>;
+    using space =
+        search_space<choice_of<"opt", "sgd", "adam">, conditional<uniform<"momentum", 0.0, 1.0>, when<"opt", "sgd">>>;
     tune::study<space, samplers::random> s{{.seed = 12}};
     s.optimize([](auto& t) { return t.template get<"momentum">().value_or(0.5); }, 50);
     for (auto const& r : s.trials()) {

@@ -35,10 +35,12 @@ TEST_CASE("hp_switch: one trial body instead of the product of the choices") {
     static_assert(per_trial::trial_bodies == 3 * 2 * 2 * 2);
     static_assert(per_component::trial_bodies == 1);
     using expanded = tune::expand_switches_t<space, model<hp_switch>>;
-    static_assert(std::is_same_v<std::tuple_element_t<1, decltype(expanded{}.layers)>,
-                                 tune::switched<"act1", nn::one_of<nn::relu, nn::tanh, nn::leaky_relu<hp<"slope">{}>>>>);
-    static_assert(std::is_same_v<decltype(std::get<0>(expanded{}.layers).initializer),
-                                 tune::switched<"init", nn::init::one_of<nn::init::he_uniform, nn::init::glorot_normal>>>);
+    static_assert(
+        std::is_same_v<std::tuple_element_t<1, decltype(expanded{}.layers)>,
+                       tune::switched<"act1", nn::one_of<nn::relu, nn::tanh, nn::leaky_relu<hp<"slope">{}>>>>);
+    static_assert(
+        std::is_same_v<decltype(std::get<0>(expanded{}.layers).initializer),
+                       tune::switched<"init", nn::init::one_of<nn::init::he_uniform, nn::init::glorot_normal>>>);
     // A mix: the optimizer per trial body, the activations and the initializer per component.
     using mixed = train::trainer<model<hp_switch>, hp<"opt">, train::learning_rate<hp<"lr">{}>>;
     using mixed_tuner = tune::tuner<space, samplers::random, mixed>;

@@ -40,8 +40,8 @@ data::dataset<float> line(std::size_t n, std::uint64_t seed) {
 
 using bind_space = search_space<int_uniform<"hidden", 8, 64, step<8>>, choice<"act", nn::relu, nn::tanh>,
                                 choice<"opt", optim::sgd<optim::momentum<hp<"mom">{}>>, optim::adam<>>,
-                                uniform<"mom", 0.0, 0.95>, log_uniform<"lr", 1e-4, 1e-1>,
-                                int_uniform<"epochs", 1, 5>, log_uniform<"l2", 1e-6, 1e-2>, uniform<"drop", 0.0, 0.5>>;
+                                uniform<"mom", 0.0, 0.95>, log_uniform<"lr", 1e-4, 1e-1>, int_uniform<"epochs", 1, 5>,
+                                log_uniform<"l2", 1e-6, 1e-2>, uniform<"drop", 0.0, 0.5>>;
 using bind_model = nn::sequential<nn::dense<hp<"hidden">{}>, hp<"act">, nn::dropout<hp<"drop">{}>, nn::dense<3>>;
 using bind_pattern = train::trainer<bind_model, hp<"opt">, train::learning_rate<hp<"lr">{}>,
                                     train::epochs<hp<"epochs">{}>, regularizers::l2<hp<"l2">{}>>;
@@ -65,7 +65,8 @@ TEST_CASE("hp binding: type slots resolve per config, number slots take the conf
     bool called = false;
     tune::dispatch_pattern<bind_space, bind_pattern>(c, [&](auto type) {
         using resolved = typename decltype(type)::type;
-        using expected_model = nn::sequential<nn::dense<hp<"hidden">{}>, nn::tanh, nn::dropout<hp<"drop">{}>, nn::dense<3>>;
+        using expected_model =
+            nn::sequential<nn::dense<hp<"hidden">{}>, nn::tanh, nn::dropout<hp<"drop">{}>, nn::dense<3>>;
         resolved t{};
         tune::bind_numbers(t, c);
         if constexpr (std::is_same_v<std::remove_cvref_t<decltype(t.model)>, expected_model> &&
@@ -113,8 +114,9 @@ TEST_CASE("hp binding: a slot whose conditional param is absent fails the trial 
 
 TEST_CASE("tuner: the short form is a pipeline (TPE, no pruner, holdout 20%, accuracy up)") {
     using space = search_space<int_uniform<"hidden", 4, 32>>;
-    using pipeline = tune::tuner<space, train::trainer<nn::sequential<nn::dense<hp<"hidden">{}>, nn::relu, nn::dense<3>>,
-                                                       train::epochs<8>, train::learning_rate<5e-2>>>;
+    using pipeline =
+        tune::tuner<space, train::trainer<nn::sequential<nn::dense<hp<"hidden">{}>, nn::relu, nn::dense<3>>,
+                                          train::epochs<8>, train::learning_rate<5e-2>>>;
     static_assert(std::is_same_v<pipeline::sampler_type, samplers::tpe<>>);
     static_assert(std::is_same_v<pipeline::pruner_type, pruners::none>);
     static_assert(std::is_same_v<pipeline::validation_type, tune::holdout<>>);
@@ -188,10 +190,10 @@ TEST_CASE("tuner: holdout reports every epoch, and a pruner stops a trial betwee
 
 TEST_CASE("tuner: the metric decides the direction (MSE down)") {
     using space = search_space<log_uniform<"lr", 1e-3, 1e-1>>;
-    using pipeline = tune::tuner<space, samplers::random,
-                                 train::trainer<nn::sequential<nn::dense<1>>, losses::mse,
-                                                train::learning_rate<hp<"lr">{}>, train::epochs<20>>,
-                                 tune::kfold<3>>;
+    using pipeline = tune::tuner<
+        space, samplers::random,
+        train::trainer<nn::sequential<nn::dense<1>>, losses::mse, train::learning_rate<hp<"lr">{}>, train::epochs<20>>,
+        tune::kfold<3>>;
     static_assert(pipeline::goal == tune::direction::minimize);
     auto const r = pipeline{}.run(line(300, 5), {.trials = 6, .seed = 2, .progress = tune::progress_display::off});
     for (auto const& t : r.trials) CHECK(r.best.value <= t.value);
@@ -210,14 +212,14 @@ TEST_CASE("tuner: a journal resumes the study to its target") {
     test::temp_dir dir;
     auto const path = dir.path / "study.jsonl";
     using space = search_space<log_uniform<"lr", 1e-3, 1e-1>>;
-    using pipeline = tune::tuner<space, samplers::random,
-                                 train::trainer<nn::sequential<nn::dense<3>>, train::learning_rate<hp<"lr">{}>,
-                                                train::epochs<1>>>;
+    using pipeline =
+        tune::tuner<space, samplers::random,
+                    train::trainer<nn::sequential<nn::dense<3>>, train::learning_rate<hp<"lr">{}>, train::epochs<1>>>;
     auto const data = blobs(90, 7);
-    auto const first = pipeline{}.run(data, {.trials = 3, .seed = 4, .journal = path,
-                                             .progress = tune::progress_display::off});
-    auto const resumed = pipeline{}.run(data, {.trials = 5, .seed = 4, .journal = path,
-                                               .progress = tune::progress_display::off});
+    auto const first =
+        pipeline{}.run(data, {.trials = 3, .seed = 4, .journal = path, .progress = tune::progress_display::off});
+    auto const resumed =
+        pipeline{}.run(data, {.trials = 5, .seed = 4, .journal = path, .progress = tune::progress_display::off});
     REQUIRE(resumed.trials.size() == 5);
     for (std::size_t i = 0; i < 3; ++i) CHECK(resumed.trials[i].config == first.trials[i].config);
 }
@@ -226,8 +228,8 @@ TEST_CASE("tuner: the architecture itself is a choice between models") {
     using shallow = nn::sequential<nn::dense<3>>;
     using deep = nn::sequential<nn::dense<hp<"width">{}>, nn::relu, nn::dense<3>>;
     using space = search_space<choice<"model", shallow, deep>, int_uniform<"width", 4, 16>>;
-    using pipeline = tune::tuner<space, samplers::random,
-                                 train::trainer<hp<"model">, train::epochs<2>, train::learning_rate<5e-2>>>;
+    using pipeline =
+        tune::tuner<space, samplers::random, train::trainer<hp<"model">, train::epochs<2>, train::learning_rate<5e-2>>>;
     static_assert(pipeline::trial_bodies == 2);
     auto const r = pipeline{}.run(blobs(150, 8), {.trials = 8, .seed = 3, .progress = tune::progress_display::off});
     CHECK(r.count(tune::trial_state::complete) == 8);
@@ -240,8 +242,8 @@ TEST_CASE("tuner: the depth of a model is a number param (nn::repeat), one trial
     using block = nn::sequential<nn::dense<hp<"width">{}>, nn::relu>;
     using model = nn::sequential<nn::repeat<hp<"depth">{}, block>, nn::dense<3>>;
     using space = search_space<int_uniform<"depth", 0, 3>, int_uniform<"width", 4, 16>>;
-    using pipeline = tune::tuner<space, samplers::random,
-                                 train::trainer<model, train::epochs<2>, train::learning_rate<5e-2>>>;
+    using pipeline =
+        tune::tuner<space, samplers::random, train::trainer<model, train::epochs<2>, train::learning_rate<5e-2>>>;
     static_assert(pipeline::trial_bodies == 1);
 
     // The bound model has as many blocks as the config says.
@@ -311,8 +313,7 @@ TEST_CASE("tuner: settings known only at run time replace the trainer's defaults
     bound q;
     q.settings.epochs = 7;
     auto const s = q.run(blobs(120, 6), {.trials = 3, .seed = 1, .progress = tune::progress_display::off});
-    for (auto const& t : s.trials)
-        CHECK(t.intermediate.size() == static_cast<std::size_t>(t.config.get<"epochs">()));
+    for (auto const& t : s.trials) CHECK(t.intermediate.size() == static_cast<std::size_t>(t.config.get<"epochs">()));
 }
 
 TEST_CASE("tuner: split batches as a run setting; the same seed gives the same trials") {
@@ -345,8 +346,9 @@ TEST_CASE("tuner: options.lag reaches the study: the same lag gives the same tri
     pipeline p;
     p.sampler = samplers::tpe<>{{.startup_trials = 3}};
     auto configs = [&](std::size_t jobs, std::optional<std::uint64_t> lag) {
-        auto const r = p.run(blobs(120, 6), {.trials = 10, .seed = 3, .jobs = jobs, .lag = lag,
-                                             .progress = tune::progress_display::off});
+        auto const r =
+            p.run(blobs(120, 6),
+                  {.trials = 10, .seed = 3, .jobs = jobs, .lag = lag, .progress = tune::progress_display::off});
         std::vector<std::string> out;
         for (auto const& t : r.trials) out.push_back(to_string(t.config));
         return out;

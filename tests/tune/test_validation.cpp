@@ -80,8 +80,7 @@ std::vector<seen> fits;
 // A scheme that wraps the built-in one to look at what its fits are given.
 struct watched : tune::time_series_split<4> {
     template <class T, class Fit, class Reporter>
-    double score(std::vector<data::fold_rows> const& plan, data::dataset<T> const& d, Fit&& fit,
-                 Reporter& r) const {
+    double score(std::vector<data::fold_rows> const& plan, data::dataset<T> const& d, Fit&& fit, Reporter& r) const {
         auto watching = [&](data::dataset<T> const& tr, data::dataset<T> const& va, std::uint64_t seed,
                             train::epoch_observer o) {
             seen s;
@@ -104,10 +103,10 @@ TEST_CASE("tuner: a time-series split never trains on a row after the block it s
     fits.clear();
     static_assert(tune::concepts::validation<watched>);
     using space = search_space<log_uniform<"lr", 1e-3, 1e-1>>;
-    using pipeline = tune::tuner<space, samplers::random,
-                                 train::trainer<nn::sequential<nn::dense<1>>, losses::mse,
-                                                train::learning_rate<hp<"lr">{}>, train::epochs<3>>,
-                                 watched>;
+    using pipeline = tune::tuner<
+        space, samplers::random,
+        train::trainer<nn::sequential<nn::dense<1>>, losses::mse, train::learning_rate<hp<"lr">{}>, train::epochs<3>>,
+        watched>;
     auto const r = pipeline{}.run(series(100), {.trials = 3, .seed = 4, .progress = tune::progress_display::off});
     REQUIRE(r.trials.size() == 3);
     REQUIRE(fits.size() == 12); // 4 splits per trial
@@ -149,7 +148,8 @@ TEST_CASE("tuner: a validation scheme written by the user") {
                                  train::trainer<nn::sequential<nn::dense<8>, nn::relu, nn::dense<3>>,
                                                 train::learning_rate<hp<"lr">{}>, train::epochs<3>>,
                                  last_rows>;
-    auto const r = pipeline{}.run(test::blobs(150, 2), {.trials = 3, .seed = 6, .progress = tune::progress_display::off});
+    auto const r =
+        pipeline{}.run(test::blobs(150, 2), {.trials = 3, .seed = 6, .progress = tune::progress_display::off});
     for (auto const& t : r.trials) {
         CHECK(t.state == tune::trial_state::complete);
         REQUIRE(t.intermediate.size() == 3);
@@ -189,8 +189,8 @@ struct recording_standardize {
 TEST_CASE("tuner: preprocessing is fitted on each fold's training rows alone, then on all rows for the refit") {
     scaler_fits.clear();
     using space = search_space<log_uniform<"lr", 1e-3, 1e-1>>;
-    using recipe = train::trainer<nn::sequential<nn::dense<1>>, losses::mse, train::learning_rate<hp<"lr">{}>,
-                                  train::epochs<3>>;
+    using recipe =
+        train::trainer<nn::sequential<nn::dense<1>>, losses::mse, train::learning_rate<hp<"lr">{}>, train::epochs<3>>;
     using pipeline = tune::tuner<space, samplers::random, recipe, tune::time_series_split<3>, recording_standardize>;
     static_assert(std::is_same_v<pipeline::preprocessing_type, recording_standardize>);
     auto const all = series(120);
@@ -206,8 +206,8 @@ TEST_CASE("tuner: preprocessing is fitted on each fold's training rows alone, th
     REQUIRE(r.test.has_value());
 
     // The built-in policy on features in thousands: the fold's scaler brings them to unit variance.
-    using long_recipe = train::trainer<nn::sequential<nn::dense<1>>, losses::mse, train::learning_rate<hp<"lr">{}>,
-                                       train::epochs<40>>;
+    using long_recipe =
+        train::trainer<nn::sequential<nn::dense<1>>, losses::mse, train::learning_rate<hp<"lr">{}>, train::epochs<40>>;
     using standardized = tune::tuner<search_space<log_uniform<"lr", 2e-2, 1e-1>>, samplers::random, long_recipe,
                                      tune::kfold<3>, data::standardize>;
     auto scaled_set = series(150);

@@ -21,9 +21,9 @@ namespace detail {
 // Cases Base .. Base + 15 (those below N), then the next sixteen. i is known to be below N.
 template <std::size_t N, std::size_t Base, class F>
 constexpr decltype(auto) with_index_from(std::size_t i, F& f) {
-#define HTUNE_WITH_INDEX_CASE(k)                                                                   \
-    case k:                                                                                        \
-        if constexpr (Base + (k) < N) return f(index_constant<Base + (k)>{});                      \
+#define HTUNE_WITH_INDEX_CASE(k)                                                                                       \
+    case k:                                                                                                            \
+        if constexpr (Base + (k) < N) return f(index_constant<Base + (k)>{});                                          \
         else break;
     switch (i - Base) {
         HTUNE_WITH_INDEX_CASE(0)
@@ -42,7 +42,7 @@ constexpr decltype(auto) with_index_from(std::size_t i, F& f) {
         HTUNE_WITH_INDEX_CASE(13)
         HTUNE_WITH_INDEX_CASE(14)
         HTUNE_WITH_INDEX_CASE(15)
-    default: break;
+        default: break;
     }
 #undef HTUNE_WITH_INDEX_CASE
     if constexpr (Base + 16 < N) {
@@ -55,8 +55,9 @@ constexpr decltype(auto) with_index_from(std::size_t i, F& f) {
 
 template <class F, std::size_t... I>
 inline constexpr bool same_result_for_every_index =
-  (std::is_same_v<decltype(std::declval<F&>()(index_constant<0>{})), decltype(std::declval<F&>()(index_constant<I>{}))> &&
-   ...);
+    (std::is_same_v<decltype(std::declval<F&>()(index_constant<0>{})),
+                    decltype(std::declval<F&>()(index_constant<I>{}))> &&
+     ...);
 
 template <class F, std::size_t... I>
 consteval bool check_results(std::index_sequence<I...>) {

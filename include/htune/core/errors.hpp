@@ -4,10 +4,10 @@
 
 #include <charconv>
 #include <sstream>
-#include <system_error>
-#include <type_traits>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <type_traits>
 #include <utility>
 
 namespace htune {
@@ -77,15 +77,15 @@ template <class Error, class... Args>
 } // namespace htune
 
 // Always-on check of user input: throws htune::invalid_argument with the concatenated message.
-#define HTUNE_CHECK(expr, ...)                                                                             \
-    do {                                                                                                   \
-        if (!(expr)) ::htune::detail::throw_error<::htune::invalid_argument>(__VA_ARGS__);                  \
+#define HTUNE_CHECK(expr, ...)                                                                                         \
+    do {                                                                                                               \
+        if (!(expr)) ::htune::detail::throw_error<::htune::invalid_argument>(__VA_ARGS__);                             \
     } while (false)
 
 // Same, with the exception type chosen by the caller (shape_error, data_error, ...).
-#define HTUNE_CHECK_AS(error_type, expr, ...)                                                              \
-    do {                                                                                                   \
-        if (!(expr)) ::htune::detail::throw_error<error_type>(__VA_ARGS__);                                 \
+#define HTUNE_CHECK_AS(error_type, expr, ...)                                                                          \
+    do {                                                                                                               \
+        if (!(expr)) ::htune::detail::throw_error<error_type>(__VA_ARGS__);                                            \
     } while (false)
 
 // Internal invariant: checked only in debug builds.

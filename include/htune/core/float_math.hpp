@@ -17,9 +17,9 @@ namespace htune::math {
 
 namespace detail {
 inline constexpr float log2e = 1.44269504088896341f;
-inline constexpr float ln2_hi = 0.693359375f;           // 355 / 512: 9 significant bits
+inline constexpr float ln2_hi = 0.693359375f;             // 355 / 512: 9 significant bits
 inline constexpr float ln2_lo = -2.12194440054690583e-4f; // ln 2 - ln2_hi
-inline constexpr float round_shift = 12582912.0f;        // 1.5 * 2^23: adding it rounds to an integer
+inline constexpr float round_shift = 12582912.0f;         // 1.5 * 2^23: adding it rounds to an integer
 
 // g++ does not vectorise a ?: or std::max on floats that feeds further arithmetic (a compare may
 // trap), so the selections below work on the bits, where integer compares and masks vectorise.
@@ -33,8 +33,8 @@ inline float nan_or(float x, float value) noexcept {
 
 // exp(x) - 1 = 2^k (exp(r) - 1) + (2^k - 1), for x <= 0 taken as max(x, -87) (k from -126 to 0).
 struct split_exp {
-    float scale;     // 2^k
-    float expm1_r;   // exp(r) - 1
+    float scale;   // 2^k
+    float expm1_r; // exp(r) - 1
 };
 inline split_exp split(float x) noexcept {
     // For x <= 0 (and -inf, and NaN with its sign bit set) a larger magnitude has larger bits.

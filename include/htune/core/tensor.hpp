@@ -50,11 +50,11 @@
 // Full specialisations, because g++ finds a partial one for svector<X, N, A, Init> ambiguous with
 // the library's `S<X, N>` case. They cover the dynamic shape types xtensor itself uses
 // (xt::dynamic_shape<std::size_t> and <std::ptrdiff_t>, i.e. svector<..., 4>).
-#define HTUNE_XTENSOR_DYNAMIC_SHAPE_FIX(index_type, init)                                              \
-    template <>                                                                                    \
-    struct xtype_for_shape<xt::svector<index_type, 4, std::allocator<index_type>, init>> {         \
-        template <class T, layout_type L>                                                          \
-        using type = xarray<T, L>;                                                                 \
+#define HTUNE_XTENSOR_DYNAMIC_SHAPE_FIX(index_type, init)                                                              \
+    template <>                                                                                                        \
+    struct xtype_for_shape<xt::svector<index_type, 4, std::allocator<index_type>, init>> {                             \
+        template <class T, layout_type L>                                                                              \
+        using type = xarray<T, L>;                                                                                     \
     };
 namespace xt::detail {
 HTUNE_XTENSOR_DYNAMIC_SHAPE_FIX(std::size_t, true)
@@ -67,10 +67,10 @@ HTUNE_XTENSOR_DYNAMIC_SHAPE_FIX(std::ptrdiff_t, false)
 // The same matching makes rebind_container (which turns a shape type into a strides type) ambiguous
 // under clang 19 for every xarray: xtensor's svector case and, on compilers other than g++, its
 // generic `C<T, N>` case both fit. Full specialisations settle it with the svector meaning.
-#define HTUNE_XTENSOR_REBIND_FIX(to, from, init)                                                      \
-    template <>                                                                                    \
-    struct rebind_container<to, xt::svector<from, 4, std::allocator<from>, init>> {                \
-        using type = xt::svector<to, 4, std::allocator<to>, init>;                                 \
+#define HTUNE_XTENSOR_REBIND_FIX(to, from, init)                                                                       \
+    template <>                                                                                                        \
+    struct rebind_container<to, xt::svector<from, 4, std::allocator<from>, init>> {                                    \
+        using type = xt::svector<to, 4, std::allocator<to>, init>;                                                     \
     };
 namespace xt {
 HTUNE_XTENSOR_REBIND_FIX(std::ptrdiff_t, std::size_t, true)

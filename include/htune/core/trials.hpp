@@ -11,10 +11,10 @@ enum class trial_state { running, complete, failed, pruned };
 
 inline constexpr std::string_view to_string(trial_state s) noexcept {
     switch (s) {
-    case trial_state::running: return "running";
-    case trial_state::complete: return "complete";
-    case trial_state::failed: return "failed";
-    case trial_state::pruned: return "pruned";
+        case trial_state::running: return "running";
+        case trial_state::complete: return "complete";
+        case trial_state::failed: return "failed";
+        case trial_state::pruned: return "pruned";
     }
     return "?";
 }

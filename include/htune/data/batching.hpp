@@ -96,7 +96,7 @@ public:
     std::size_t batches() const noexcept { return m_batches; }
     std::size_t batch_size() const noexcept { return m_batch_size; }
     std::size_t samples() const noexcept { return m_order.size(); }
-    std::size_t epochs() const noexcept { return m_epochs; } // epoch() calls so far
+    std::size_t epochs() const noexcept { return m_epochs; }                // epoch() calls so far
     std::span<std::size_t const> order() const noexcept { return m_order; } // the current permutation
 
 private:

@@ -37,7 +37,7 @@ enum class csv_task {
 };
 
 struct csv_options {
-    bool header = true;                     // the first non-blank line names the columns
+    bool header = true; // the first non-blank line names the columns
     char delimiter = ',';
     std::string label_name;                 // the label column by header name, or
     std::optional<std::size_t> label_index; // by 0-based index; neither: the last column
@@ -54,8 +54,8 @@ inline constexpr char const* component = "htune::data::load_csv: ";
 inline std::string read_file(std::filesystem::path const& file) {
     std::FILE* f = std::fopen(file.c_str(), "rb");
     if (!f)
-        throw_error<data_error>(component, "cannot open \"", file.string(), "\": ",
-                                std::generic_category().message(errno));
+        throw_error<data_error>(component, "cannot open \"", file.string(),
+                                "\": ", std::generic_category().message(errno));
     std::string text;
     std::error_code ec;
     auto const size = std::filesystem::file_size(file, ec);
@@ -70,8 +70,8 @@ inline std::string read_file(std::filesystem::path const& file) {
     int const err = errno;
     std::fclose(f);
     if (failed)
-        throw_error<data_error>(component, "cannot read \"", file.string(), "\": ",
-                                std::generic_category().message(err));
+        throw_error<data_error>(component, "cannot read \"", file.string(),
+                                "\": ", std::generic_category().message(err));
     text.resize(used);
     return text;
 }
@@ -85,9 +85,15 @@ inline std::string quote(std::string_view s) {
     return out += '"';
 }
 
-inline std::string type_name(float) { return "float"; }
-inline std::string type_name(double) { return "double"; }
-inline std::string type_name(long double) { return "long double"; }
+inline std::string type_name(float) {
+    return "float";
+}
+inline std::string type_name(double) {
+    return "double";
+}
+inline std::string type_name(long double) {
+    return "long double";
+}
 
 // Splits a mutable buffer into records. Quoted fields are unescaped in place, so each field is
 // a view into the buffer and a record costs no allocation once `fields` has grown.
@@ -105,10 +111,8 @@ public:
         m_record_line = m_line;
         for (;;) {
             while (m_p < m_end && blank(*m_p)) ++m_p;
-            if (m_p < m_end && *m_p == '"')
-                fields.push_back(quoted_field(fields.size()));
-            else
-                fields.push_back(plain_field());
+            if (m_p < m_end && *m_p == '"') fields.push_back(quoted_field(fields.size()));
+            else fields.push_back(plain_field());
             if (m_p < m_end && *m_p == m_delim) {
                 ++m_p;
                 continue;
@@ -201,13 +205,13 @@ std::errc parse(std::string_view s, V& value) {
 template <class T>
 dataset<T> parse_csv(std::string& text, std::string const& name, csv_options const& options) {
     static_assert(std::is_floating_point_v<T>, "htune::data::load_csv: T must be a floating-point type");
-    HTUNE_CHECK(options.label_name.empty() || !options.label_index,
-                component, name, ": set csv_options::label_name (\"", options.label_name,
-                "\") or label_index (", options.label_index.value_or(0), "), not both");
-    HTUNE_CHECK(options.label_name.empty() || options.header, component, name,
-                ": csv_options::label_name (\"", options.label_name, "\") needs header = true");
-    HTUNE_CHECK(options.delimiter != '"' && options.delimiter != '\n' && options.delimiter != '\r',
-                component, name, ": csv_options::delimiter cannot be '", options.delimiter, "'");
+    HTUNE_CHECK(options.label_name.empty() || !options.label_index, component, name,
+                ": set csv_options::label_name (\"", options.label_name, "\") or label_index (",
+                options.label_index.value_or(0), "), not both");
+    HTUNE_CHECK(options.label_name.empty() || options.header, component, name, ": csv_options::label_name (\"",
+                options.label_name, "\") needs header = true");
+    HTUNE_CHECK(options.delimiter != '"' && options.delimiter != '\n' && options.delimiter != '\r', component, name,
+                ": csv_options::delimiter cannot be '", options.delimiter, "'");
     bool const classify = options.task == csv_task::classification;
 
     tokenizer tok(text, options.delimiter, name);
@@ -240,9 +244,9 @@ dataset<T> parse_csv(std::string& text, std::string const& name, csv_options con
         }
         label = static_cast<std::size_t>(it - header.begin());
     } else if (options.label_index) {
-        HTUNE_CHECK_AS(data_error, *options.label_index < columns, component, name,
-                       ": csv_options::label_index ", *options.label_index, " is out of range: the file has ",
-                       columns, " columns (indices 0 to ", columns - 1, ")");
+        HTUNE_CHECK_AS(data_error, *options.label_index < columns, component, name, ": csv_options::label_index ",
+                       *options.label_index, " is out of range: the file has ", columns, " columns (indices 0 to ",
+                       columns - 1, ")");
         label = *options.label_index;
     }
 
@@ -264,22 +268,20 @@ dataset<T> parse_csv(std::string& text, std::string const& name, csv_options con
     values.reserve(lines_estimate * features);
     std::vector<std::int64_t> raw_labels;
     std::vector<T> targets;
-    if (classify)
-        raw_labels.reserve(lines_estimate);
-    else
-        targets.reserve(lines_estimate);
+    if (classify) raw_labels.reserve(lines_estimate);
+    else targets.reserve(lines_estimate);
 
     do {
         std::size_t const line = tok.record_line();
-        HTUNE_CHECK_AS(data_error, fields.size() == columns, component, name, ':', line, ": line ", line,
-                       " has ", fields.size(), " fields, expected ", columns);
+        HTUNE_CHECK_AS(data_error, fields.size() == columns, component, name, ':', line, ": line ", line, " has ",
+                       fields.size(), " fields, expected ", columns);
         for (std::size_t c = 0; c < columns; ++c) {
             std::string_view const f = fields[c];
             if (c == label && classify) {
                 std::int64_t y = 0;
                 if (parse(f, y) != std::errc{})
-                    throw_error<data_error>(component, name, ':', line, ": ", column(c), ": cannot parse ",
-                                            quote(f), " as an integer class label",
+                    throw_error<data_error>(component, name, ':', line, ": ", column(c), ": cannot parse ", quote(f),
+                                            " as an integer class label",
                                             " (use csv_task::regression for real-valued targets)");
                 raw_labels.push_back(y);
                 continue;

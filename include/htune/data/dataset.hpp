@@ -4,19 +4,19 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <limits>
-#include <type_traits>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../core/errors.hpp"
-#include "../core/tensor.hpp"
 #include "../core/shape.hpp"
 #include "../core/targets.hpp"
+#include "../core/tensor.hpp"
 
 namespace htune::data {
 
@@ -46,11 +46,11 @@ std::size_t first_non_finite(T const* x, std::size_t n) noexcept {
 
 template <class T>
 struct dataset {
-    tensor<T, 2> features;            // samples x sample_shape.size()
-    htune::shape sample_shape;           // shape of one sample; {features.shape(1)} when flat
-    tensor<std::int32_t, 1> labels;   // classification: one label per sample in [0, num_classes)
-    tensor<T, 2> targets;             // regression: samples x outputs
-    std::size_t num_classes = 0;      // 0 for regression
+    tensor<T, 2> features;                // samples x sample_shape.size()
+    htune::shape sample_shape;            // shape of one sample; {features.shape(1)} when flat
+    tensor<std::int32_t, 1> labels;       // classification: one label per sample in [0, num_classes)
+    tensor<T, 2> targets;                 // regression: samples x outputs
+    std::size_t num_classes = 0;          // 0 for regression
     std::vector<std::string> class_names; // original label of class k where a loader knows it (CSV)
 
     std::size_t size() const noexcept { return features.shape()[0]; }
@@ -85,8 +85,8 @@ struct dataset {
                                                     ", outside [0, ", num_classes, ")");
             }
         } else {
-            HTUNE_CHECK_AS(shape_error, targets.shape()[0] == n, "htune::data: ", what, ": ", n,
-                           " samples but ", targets.shape()[0], " target rows");
+            HTUNE_CHECK_AS(shape_error, targets.shape()[0] == n, "htune::data: ", what, ": ", n, " samples but ",
+                           targets.shape()[0], " target rows");
             if (std::size_t const i = first_non_finite(targets.data(), targets.size()); i < targets.size())
                 detail::throw_error<data_error>("htune::data: ", what, ": target of sample ", i / targets.shape()[1],
                                                 " is not finite (", targets.data()[i], ")");
@@ -107,8 +107,8 @@ void check_target_rows(dataset<T> const& d, char const* who) {
     if (d.is_classification())
         HTUNE_CHECK_AS(shape_error, d.labels.size() == n, who, n, " samples but ", d.labels.size(), " labels");
     else
-        HTUNE_CHECK_AS(shape_error, d.targets.shape()[1] == 0 || d.targets.shape()[0] == n, who, n,
-                       " samples but ", d.targets.shape()[0], " target rows");
+        HTUNE_CHECK_AS(shape_error, d.targets.shape()[1] == 0 || d.targets.shape()[0] == n, who, n, " samples but ",
+                       d.targets.shape()[0], " target rows");
 }
 } // namespace detail
 
@@ -118,8 +118,7 @@ template <class T>
 void gather(dataset<T> const& src, std::span<std::size_t const> index, dataset<T>& dst) {
     std::size_t const count = index.size();
     std::size_t const cols = src.feature_count();
-    if (dst.features.shape()[0] < count || dst.features.shape()[1] != cols)
-        dst.features.resize({count, cols});
+    if (dst.features.shape()[0] < count || dst.features.shape()[1] != cols) dst.features.resize({count, cols});
     dst.sample_shape = src.sample_shape;
     dst.num_classes = src.num_classes;
     T* out = dst.features.data();

@@ -36,8 +36,8 @@
 namespace htune::data {
 
 struct idx_options {
-    double scale = 1.0 / 255;  // every pixel value is multiplied by it (bytes to [0, 1])
-    std::size_t limit = 0;     // 0: all samples; else only the first `limit`
+    double scale = 1.0 / 255; // every pixel value is multiplied by it (bytes to [0, 1])
+    std::size_t limit = 0;    // 0: all samples; else only the first `limit`
 };
 
 namespace detail::idx {
@@ -51,25 +51,25 @@ enum element : unsigned char { u8 = 0x08, i8 = 0x09, i16 = 0x0B, i32 = 0x0C, f32
 
 inline std::size_t element_size(unsigned type) noexcept {
     switch (type) {
-    case u8:
-    case i8: return 1;
-    case i16: return 2;
-    case i32:
-    case f32: return 4;
-    case f64: return 8;
-    default: return 0;
+        case u8:
+        case i8: return 1;
+        case i16: return 2;
+        case i32:
+        case f32: return 4;
+        case f64: return 8;
+        default: return 0;
     }
 }
 
 inline char const* element_name(unsigned type) noexcept {
     switch (type) {
-    case u8: return "uint8";
-    case i8: return "int8";
-    case i16: return "int16";
-    case i32: return "int32";
-    case f32: return "float32";
-    case f64: return "float64";
-    default: return "unknown";
+        case u8: return "uint8";
+        case i8: return "int8";
+        case i16: return "int16";
+        case i32: return "int32";
+        case f32: return "float32";
+        case f64: return "float64";
+        default: return "unknown";
     }
 }
 
@@ -89,8 +89,8 @@ public:
     explicit reader(std::filesystem::path const& file) : m_name(file.string()) {
         m_file = std::fopen(file.c_str(), "rb");
         if (!m_file)
-            throw_error<data_error>(component, "cannot open \"", m_name, "\": ",
-                                    std::generic_category().message(errno));
+            throw_error<data_error>(component, "cannot open \"", m_name,
+                                    "\": ", std::generic_category().message(errno));
         unsigned char magic[2] = {0, 0};
         std::size_t const got = std::fread(magic, 1, 2, m_file);
         bool const gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
@@ -109,8 +109,8 @@ public:
         if (!ec) m_gzip_size = static_cast<std::size_t>(size);
         m_gz = gzopen(file.c_str(), "rb");
         if (!m_gz)
-            throw_error<data_error>(component, "cannot open \"", m_name, "\" through zlib: ",
-                                    std::generic_category().message(errno));
+            throw_error<data_error>(component, "cannot open \"", m_name,
+                                    "\" through zlib: ", std::generic_category().message(errno));
         gzbuffer(m_gz, 1u << 18); // fewer, larger reads from the file
 #else
         throw_error<data_error>(component, "\"", m_name,
@@ -150,8 +150,8 @@ public:
 #endif
         std::size_t const got = std::fread(out, 1, size, m_file);
         if (got < size && std::ferror(m_file))
-            throw_error<data_error>(component, "cannot read \"", m_name, "\": ",
-                                    std::generic_category().message(errno));
+            throw_error<data_error>(component, "cannot read \"", m_name,
+                                    "\": ", std::generic_category().message(errno));
         m_consumed += got;
         return got;
     }
@@ -198,8 +198,8 @@ struct header {
 inline header read_header(reader& in, std::size_t expected_dims, char const* what) {
     unsigned char magic[4];
     std::size_t const got = in.read(magic, 4);
-    HTUNE_CHECK_AS(data_error, got == 4, component, "\"", in.name(), "\" is truncated: expected a 4-byte magic number, got ",
-                   got, " bytes");
+    HTUNE_CHECK_AS(data_error, got == 4, component, "\"", in.name(),
+                   "\" is truncated: expected a 4-byte magic number, got ", got, " bytes");
     std::uint32_t const m = big_endian32(magic);
     std::uint32_t const expected_magic = (std::uint32_t{u8} << 8) | static_cast<std::uint32_t>(expected_dims);
     std::string const expected = hex(expected_magic) + " (uint8 " + what + ", " + std::to_string(expected_dims) +
@@ -216,13 +216,12 @@ inline header read_header(reader& in, std::size_t expected_dims, char const* wha
     if (magic[3] != expected_dims)
         throw_error<data_error>(component, "\"", in.name(), "\": wrong dimension count: magic number ", hex(m),
                                 " gives ", unsigned{magic[3]}, ", ", what, " need ", expected_dims,
-                                expected_dims == 1 ? " (count)" : " (count x rows x cols)",
-                                "; expected magic ", expected,
-                                magic[3] == 1 || magic[3] == 3 ? " (images and labels swapped?)" : "");
+                                expected_dims == 1 ? " (count)" : " (count x rows x cols)", "; expected magic ",
+                                expected, magic[3] == 1 || magic[3] == 3 ? " (images and labels swapped?)" : "");
     unsigned char sizes[4 * 3];
     std::size_t const got_sizes = in.read(sizes, 4 * expected_dims);
-    HTUNE_CHECK_AS(data_error, got_sizes == 4 * expected_dims, component, "\"", in.name(),
-                   "\" is truncated: expected ", 4 * expected_dims, " bytes of dimension sizes, got ", got_sizes);
+    HTUNE_CHECK_AS(data_error, got_sizes == 4 * expected_dims, component, "\"", in.name(), "\" is truncated: expected ",
+                   4 * expected_dims, " bytes of dimension sizes, got ", got_sizes);
     for (std::size_t d = 0; d < expected_dims; ++d) h.dims.push_back(big_endian32(sizes + 4 * d));
     return h;
 }
@@ -230,16 +229,16 @@ inline header read_header(reader& in, std::size_t expected_dims, char const* wha
 // Element i of a big-endian buffer of `type`, as a double.
 inline double element_at(unsigned char const* p, unsigned type) noexcept {
     switch (type) {
-    case u8: return p[0];
-    case i8: return static_cast<std::int8_t>(p[0]);
-    case i16: return static_cast<std::int16_t>(static_cast<std::uint16_t>(p[0] << 8 | p[1]));
-    case i32: return static_cast<std::int32_t>(big_endian32(p));
-    case f32: return std::bit_cast<float>(big_endian32(p));
-    case f64: {
-        std::uint64_t const hi = big_endian32(p), lo = big_endian32(p + 4);
-        return std::bit_cast<double>(hi << 32 | lo);
-    }
-    default: return 0;
+        case u8: return p[0];
+        case i8: return static_cast<std::int8_t>(p[0]);
+        case i16: return static_cast<std::int16_t>(static_cast<std::uint16_t>(p[0] << 8 | p[1]));
+        case i32: return static_cast<std::int32_t>(big_endian32(p));
+        case f32: return std::bit_cast<float>(big_endian32(p));
+        case f64: {
+            std::uint64_t const hi = big_endian32(p), lo = big_endian32(p + 4);
+            return std::bit_cast<double>(hi << 32 | lo);
+        }
+        default: return 0;
     }
 }
 
@@ -301,9 +300,8 @@ dataset<T> load_idx(std::filesystem::path const& images, std::filesystem::path c
     header const lh = read_header(label_in, 1, "labels");
     HTUNE_CHECK_AS(data_error, lh.type != f32 && lh.type != f64, component, "\"", label_in.name(),
                    "\": labels must be integers, the element type is ", element_name(lh.type));
-    HTUNE_CHECK_AS(data_error, ih.dims[0] == lh.dims[0], component, "image count != label count: \"",
-                   image_in.name(), "\" has ", ih.dims[0], " images, \"", label_in.name(), "\" has ", lh.dims[0],
-                   " labels");
+    HTUNE_CHECK_AS(data_error, ih.dims[0] == lh.dims[0], component, "image count != label count: \"", image_in.name(),
+                   "\" has ", ih.dims[0], " images, \"", label_in.name(), "\" has ", lh.dims[0], " labels");
     HTUNE_CHECK_AS(data_error, ih.dims[0] > 0 && ih.dims[1] > 0 && ih.dims[2] > 0, component, "\"", image_in.name(),
                    "\" holds no pixels: its sizes are ", ih.dims[0], " x ", ih.dims[1], " x ", ih.dims[2]);
     std::size_t const n = options.limit ? std::min(options.limit, ih.dims[0]) : ih.dims[0];
@@ -374,8 +372,8 @@ inline void write_idx(std::filesystem::path const& file, std::span<std::uint8_t 
     for (auto const d : dims) put32(static_cast<std::uint32_t>(d));
     std::FILE* f = std::fopen(file.c_str(), "wb");
     if (!f)
-        detail::idx::throw_error<data_error>(component, "cannot open \"", file.string(), "\" for writing: ",
-                                             std::generic_category().message(errno));
+        detail::idx::throw_error<data_error>(component, "cannot open \"", file.string(),
+                                             "\" for writing: ", std::generic_category().message(errno));
     bool ok = std::fwrite(head.data(), 1, head.size(), f) == head.size();
     ok = ok && std::fwrite(values.data(), 1, values.size(), f) == values.size();
     ok = (std::fclose(f) == 0) && ok;
@@ -392,8 +390,8 @@ inline void write_idx(std::filesystem::path const& images, std::filesystem::path
                       std::span<std::uint8_t const> pixels, std::span<std::uint8_t const> label_values,
                       std::size_t rows, std::size_t cols) {
     HTUNE_CHECK(rows * cols > 0 && pixels.size() == label_values.size() * rows * cols,
-                "htune::data::write_idx: ", pixels.size(), " pixels do not make ", label_values.size(),
-                " images of ", rows, " x ", cols);
+                "htune::data::write_idx: ", pixels.size(), " pixels do not make ", label_values.size(), " images of ",
+                rows, " x ", cols);
     write_idx(images, pixels, {label_values.size(), rows, cols});
     write_idx(labels, label_values, {label_values.size()});
 }

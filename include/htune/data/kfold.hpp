@@ -94,8 +94,7 @@ inline std::vector<fold_rows> stratified_kfold_rows(std::span<std::int32_t const
     std::vector<std::int32_t> seen;
     std::vector<std::vector<std::size_t>> by_class;
     for (std::size_t row = 0; row < n; ++row) {
-        HTUNE_CHECK_AS(data_error, labels[row] >= 0, who, "label of sample ", row, " is ", labels[row],
-                       ", negative");
+        HTUNE_CHECK_AS(data_error, labels[row] >= 0, who, "label of sample ", row, " is ", labels[row], ", negative");
         auto const it = std::find(seen.begin(), seen.end(), labels[row]);
         std::size_t const c = static_cast<std::size_t>(it - seen.begin());
         if (it == seen.end()) {

@@ -26,10 +26,8 @@ dataset<T> subset(dataset<T> const& data, std::span<std::size_t const> rows) {
                     " is out of range for a data set of ", n, " samples");
     dataset<T> out;
     out.features = tensor<T, 2>(std::array<std::size_t, 2>{rows.size(), data.feature_count()});
-    if (data.is_classification())
-        out.labels = tensor<std::int32_t, 1>(std::array<std::size_t, 1>{rows.size()});
-    else
-        out.targets = tensor<T, 2>(std::array<std::size_t, 2>{rows.size(), data.targets.shape()[1]});
+    if (data.is_classification()) out.labels = tensor<std::int32_t, 1>(std::array<std::size_t, 1>{rows.size()});
+    else out.targets = tensor<T, 2>(std::array<std::size_t, 2>{rows.size(), data.targets.shape()[1]});
     gather(data, rows, out);
     out.class_names = data.class_names;
     return out;

@@ -37,7 +37,7 @@ inline std::vector<fold_rows> time_series_rows(std::size_t n, std::size_t splits
         std::size_t const start = n - (splits - s) * block;
         std::size_t const train_end = start - o.gap;
         std::size_t const train_begin =
-          o.max_train_rows > 0 && o.max_train_rows < train_end ? train_end - o.max_train_rows : 0;
+            o.max_train_rows > 0 && o.max_train_rows < train_end ? train_end - o.max_train_rows : 0;
         auto& rows = result[s];
         for (std::size_t r = train_begin; r < train_end; ++r) rows.train.push_back(r);
         for (std::size_t r = start; r < start + block; ++r) rows.validation.push_back(r);

@@ -49,8 +49,8 @@ private:
     template <class T>
     static void check(batch_view<T const> out, targets<T> const& y) {
         HTUNE_CHECK_AS(shape_error, y.values.rows == out.rows && y.values.cols == out.cols,
-                       "htune::losses::binary_cross_entropy: outputs (", out.rows, ", ", out.cols,
-                       ") and targets (", y.values.rows, ", ", y.values.cols, ") differ in shape");
+                       "htune::losses::binary_cross_entropy: outputs (", out.rows, ", ", out.cols, ") and targets (",
+                       y.values.rows, ", ", y.values.cols, ") differ in shape");
     }
 };
 

@@ -19,8 +19,8 @@
 
 #include "../core/errors.hpp"
 #include "../core/roles.hpp"
-#include "../core/tensor.hpp"
 #include "../core/targets.hpp"
+#include "../core/tensor.hpp"
 #include "confusion.hpp"
 
 namespace htune::metrics {
@@ -48,14 +48,13 @@ inline constexpr bool is_average = std::is_same_v<A, average::macro> || is_of_cl
 // The checks every classification metric makes before it reads a sample.
 template <class T>
 void check_classification(std::string_view who, batch_view<T const> out, targets<T> const& y) {
-    HTUNE_CHECK(!y.labels.empty() || y.values.rows == 0, who,
-                ": needs class labels, got real-valued targets");
-    HTUNE_CHECK_AS(::htune::shape_error, out.rows == y.labels.size(), who, ": outputs have shape (", out.rows,
-                   ", ", out.cols, ") but there are ", y.labels.size(), " labels");
+    HTUNE_CHECK(!y.labels.empty() || y.values.rows == 0, who, ": needs class labels, got real-valued targets");
+    HTUNE_CHECK_AS(::htune::shape_error, out.rows == y.labels.size(), who, ": outputs have shape (", out.rows, ", ",
+                   out.cols, ") but there are ", y.labels.size(), " labels");
     HTUNE_CHECK(out.rows > 0, who, ": no samples");
     // One column cannot hold an argmax; a sigmoid output needs two columns (or a threshold of its own).
-    HTUNE_CHECK_AS(::htune::shape_error, out.cols >= 2, who, ": outputs have shape (", out.rows, ", ",
-                   out.cols, "); need one score column per class, at least 2");
+    HTUNE_CHECK_AS(::htune::shape_error, out.cols >= 2, who, ": outputs have shape (", out.rows, ", ", out.cols,
+                   "); need one score column per class, at least 2");
 }
 
 // precision, recall or F1 (Score(tp, predicted, support)) in one pass over the samples.

@@ -62,8 +62,7 @@ struct class_totals {
     std::vector<std::size_t> true_positives, predicted, support;
 
     class_totals() = default;
-    explicit class_totals(std::size_t classes)
-        : true_positives(classes), predicted(classes), support(classes) {}
+    explicit class_totals(std::size_t classes) : true_positives(classes), predicted(classes), support(classes) {}
 
     void add(std::size_t truth, std::size_t guess) noexcept {
         true_positives[truth] += truth == guess;
@@ -88,10 +87,10 @@ double macro_mean(class_totals const& t, Score score) {
 }
 
 // A label as a class index; data_error naming the sample when it is not in [0, classes).
-inline std::size_t checked_label(std::string_view who, std::string_view what, std::int32_t label,
-                                 std::size_t sample, std::size_t classes) {
-    HTUNE_CHECK_AS(::htune::data_error, label >= 0 && static_cast<std::size_t>(label) < classes, who, ": ",
-                   what, " ", label, " of sample ", sample, " is out of range [0, ", classes, ")");
+inline std::size_t checked_label(std::string_view who, std::string_view what, std::int32_t label, std::size_t sample,
+                                 std::size_t classes) {
+    HTUNE_CHECK_AS(::htune::data_error, label >= 0 && static_cast<std::size_t>(label) < classes, who, ": ", what, " ",
+                   label, " of sample ", sample, " is out of range [0, ", classes, ")");
     return static_cast<std::size_t>(label);
 }
 
@@ -108,12 +107,11 @@ public:
     }
 
     // From predicted and true labels, both in [0, classes).
-    confusion_matrix(std::span<std::int32_t const> predicted, std::span<std::int32_t const> truth,
-                     std::size_t classes)
+    confusion_matrix(std::span<std::int32_t const> predicted, std::span<std::int32_t const> truth, std::size_t classes)
         : confusion_matrix(classes) {
         HTUNE_CHECK_AS(::htune::shape_error, predicted.size() == truth.size(),
-                       "htune::metrics::confusion_matrix: ", predicted.size(), " predicted labels but ",
-                       truth.size(), " true labels");
+                       "htune::metrics::confusion_matrix: ", predicted.size(), " predicted labels but ", truth.size(),
+                       " true labels");
         for (std::size_t i = 0; i < truth.size(); ++i) {
             auto const t = detail::checked_label(who, "true label", truth[i], i, classes);
             auto const p = detail::checked_label(who, "predicted label", predicted[i], i, classes);
@@ -128,8 +126,8 @@ public:
     confusion_matrix(batch_view<T> scores, std::span<std::int32_t const> truth, std::size_t classes)
         : confusion_matrix(classes) {
         HTUNE_CHECK_AS(::htune::shape_error, scores.rows == truth.size() && scores.cols == classes,
-                       "htune::metrics::confusion_matrix: scores have shape (", scores.rows, ", ",
-                       scores.cols, ") but there are ", truth.size(), " labels and ", classes, " classes");
+                       "htune::metrics::confusion_matrix: scores have shape (", scores.rows, ", ", scores.cols,
+                       ") but there are ", truth.size(), " labels and ", classes, " classes");
         for (std::size_t i = 0; i < truth.size(); ++i) {
             auto const t = detail::checked_label(who, "true label", truth[i], i, classes);
             add_unchecked(t, argmax(scores.row(i), scores.cols));
@@ -138,16 +136,16 @@ public:
 
     // Counts one more sample.
     void add(std::size_t truth, std::size_t predicted) {
-        HTUNE_CHECK(truth < m_classes && predicted < m_classes, "htune::metrics::confusion_matrix::add: (",
-                    truth, ", ", predicted, ") out of range [0, ", m_classes, ")");
+        HTUNE_CHECK(truth < m_classes && predicted < m_classes, "htune::metrics::confusion_matrix::add: (", truth, ", ",
+                    predicted, ") out of range [0, ", m_classes, ")");
         add_unchecked(truth, predicted);
     }
 
     // Sums two matrices of the same classes (folds, batches).
     confusion_matrix& operator+=(confusion_matrix const& other) {
         HTUNE_CHECK_AS(::htune::shape_error, m_classes == other.m_classes,
-                       "htune::metrics::confusion_matrix::operator+=: ", m_classes, " classes and ",
-                       other.m_classes, " classes");
+                       "htune::metrics::confusion_matrix::operator+=: ", m_classes, " classes and ", other.m_classes,
+                       " classes");
         for (std::size_t i = 0; i < m_counts.size(); ++i) m_counts[i] += other.m_counts[i];
         for (std::size_t c = 0; c < m_classes; ++c) {
             m_totals.true_positives[c] += other.m_totals.true_positives[c];
@@ -163,8 +161,8 @@ public:
 
     // Samples of true class `truth` predicted as `predicted`.
     std::size_t count(std::size_t truth, std::size_t predicted) const {
-        HTUNE_CHECK(truth < m_classes && predicted < m_classes, "htune::metrics::confusion_matrix::count: (",
-                    truth, ", ", predicted, ") out of range [0, ", m_classes, ")");
+        HTUNE_CHECK(truth < m_classes && predicted < m_classes, "htune::metrics::confusion_matrix::count: (", truth,
+                    ", ", predicted, ") out of range [0, ", m_classes, ")");
         return m_counts[truth * m_classes + predicted];
     }
     // All counts, row-major (row = true class).

@@ -12,8 +12,8 @@
 
 #include "../core/errors.hpp"
 #include "../core/roles.hpp"
-#include "../core/tensor.hpp"
 #include "../core/targets.hpp"
+#include "../core/tensor.hpp"
 
 namespace htune::metrics {
 
@@ -23,8 +23,8 @@ template <class T>
 void check_regression(std::string_view who, batch_view<T const> out, targets<T> const& y) {
     HTUNE_CHECK(y.labels.empty(), who, ": needs real-valued targets, got ", y.labels.size(), " class labels");
     HTUNE_CHECK_AS(::htune::shape_error, out.rows == y.values.rows && out.cols == y.values.cols, who,
-                   ": outputs have shape (", out.rows, ", ", out.cols, ") but targets have shape (",
-                   y.values.rows, ", ", y.values.cols, ")");
+                   ": outputs have shape (", out.rows, ", ", out.cols, ") but targets have shape (", y.values.rows,
+                   ", ", y.values.cols, ")");
     HTUNE_CHECK(out.size() > 0, who, ": no values (outputs have shape (", out.rows, ", ", out.cols, "))");
 }
 
@@ -95,8 +95,7 @@ struct r2 {
             }
             if (constant) // NaN predictions stay NaN, so a diverged model is not scored 0 quietly
                 score_sum += ss_res == 0.0 ? 1.0 : std::isnan(ss_res) ? ss_res : 0.0;
-            else
-                score_sum += 1.0 - ss_res / ss_tot;
+            else score_sum += 1.0 - ss_res / ss_tot;
         }
         return score_sum / static_cast<double>(v.cols);
     }

@@ -27,12 +27,11 @@
 // MPI calls on rank 0 come from several threads, one at a time (MPI_THREAD_SERIALIZED); each job
 // polls its rank every millisecond, which costs nothing next to trials of 100 ms or more.
 
-#include <mpi.h>
-
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <mpi.h>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -195,8 +194,8 @@ std::uint64_t run_on_ranks(Study& s, Objective& objective, tune::run_options run
     HTUNE_CHECK(rank == 0, "htune::mpi::optimize: call it on rank 0 (rank ", rank, " should call htune::mpi::serve)");
     int level = 0;
     MPI_Query_thread(&level);
-    HTUNE_CHECK(level >= MPI_THREAD_SERIALIZED, "htune::mpi::optimize: MPI was initialised with thread level ",
-                level, "; use MPI_Init_thread with MPI_THREAD_SERIALIZED (htune::mpi::environment does)");
+    HTUNE_CHECK(level >= MPI_THREAD_SERIALIZED, "htune::mpi::optimize: MPI was initialised with thread level ", level,
+                "; use MPI_Init_thread with MPI_THREAD_SERIALIZED (htune::mpi::environment does)");
     HTUNE_CHECK(size >= 2, "htune::mpi::optimize: needs at least 2 ranks (rank 0 samples, the others evaluate), got ",
                 size);
     ranks pool(comm, size);

@@ -67,9 +67,13 @@ struct relu {
     template <class T>
     using impl = elementwise_layer<T, relu>;
     template <class T>
-    static T apply(T x) noexcept { return x > T(0) ? x : T(0); }
+    static T apply(T x) noexcept {
+        return x > T(0) ? x : T(0);
+    }
     template <class T>
-    static T backward(T g, T y) noexcept { return y > T(0) ? g : T(0); }
+    static T backward(T g, T y) noexcept {
+        return y > T(0) ? g : T(0);
+    }
 };
 
 // Slope for negative inputs; with a positive slope the sign of the output is the sign of the input.
@@ -83,9 +87,13 @@ struct leaky_relu {
     void htune_slots(auto&& visit) { visit(number_slot<Slope, "nn::leaky_relu slope">(slope)); }
 
     template <class T>
-    T apply(T x) const noexcept { return x > T(0) ? x : static_cast<T>(slope) * x; }
+    T apply(T x) const noexcept {
+        return x > T(0) ? x : static_cast<T>(slope) * x;
+    }
     template <class T>
-    T backward(T g, T y) const noexcept { return y > T(0) ? g : static_cast<T>(slope) * g; }
+    T backward(T g, T y) const noexcept {
+        return y > T(0) ? g : static_cast<T>(slope) * g;
+    }
 };
 
 struct sigmoid {
@@ -106,7 +114,9 @@ struct sigmoid {
         }
     }
     template <class T>
-    static T backward(T g, T y) noexcept { return g * y * (T(1) - y); }
+    static T backward(T g, T y) noexcept {
+        return g * y * (T(1) - y);
+    }
 };
 
 struct tanh {
@@ -120,7 +130,9 @@ struct tanh {
         else return std::tanh(x);
     }
     template <class T>
-    static T backward(T g, T y) noexcept { return g * (T(1) - y * y); }
+    static T backward(T g, T y) noexcept {
+        return g * (T(1) - y * y);
+    }
 };
 
 } // namespace htune::nn

@@ -56,8 +56,7 @@ public:
     }
 
     shape setup(shape in, std::size_t max_batch) {
-        HTUNE_CHECK_AS(shape_error, in.rank == 1,
-                       "htune::nn::dense: input sample shape ", in, " has rank ", in.rank,
+        HTUNE_CHECK_AS(shape_error, in.rank == 1, "htune::nn::dense: input sample shape ", in, " has rank ", in.rank,
                        "; dense takes rank-1 samples: put nn::flatten before it");
         m_inputs = in[0];
         m_out.resize({max_batch, m_units});
@@ -114,7 +113,6 @@ public:
 
 private:
     batch_view<T const> weights() const noexcept { return {m_params.data(), m_inputs, m_units}; }
-
 
     std::size_t m_units;
     bool m_bias;

@@ -14,24 +14,24 @@
 #include "../core/concepts/layer.hpp"
 #include "../core/concepts/loss.hpp"
 #include "../core/rng.hpp"
-#include "../core/tensor.hpp"
 #include "../core/targets.hpp"
+#include "../core/tensor.hpp"
 #include "shape.hpp"
 
 namespace htune::nn {
 
 struct gradient_check_options {
-    double epsilon = 0;          // finite-difference step; 0 picks 1e-2 for float, 1e-6 for double
-    std::size_t batch = 3;       // rows of the random input
-    double input_margin = 0.05;  // random inputs keep |x| >= margin, away from ReLU-like kinks
+    double epsilon = 0;           // finite-difference step; 0 picks 1e-2 for float, 1e-6 for double
+    std::size_t batch = 3;        // rows of the random input
+    double input_margin = 0.05;   // random inputs keep |x| >= margin, away from ReLU-like kinks
     std::size_t max_checks = 400; // at most this many parameters and inputs each (spread evenly)
     std::uint64_t seed = 1;
-    bool training = false;       // forward in training mode (dropout uses the same mask every time)
+    bool training = false; // forward in training mode (dropout uses the same mask every time)
 };
 
 struct gradient_check_result {
-    double max_param_error = 0;  // largest relative error over the checked parameters
-    double max_input_error = 0;  // same over the checked inputs
+    double max_param_error = 0; // largest relative error over the checked parameters
+    double max_input_error = 0; // same over the checked inputs
     std::size_t params_checked = 0;
     std::size_t inputs_checked = 0;
     std::string worst; // where the largest error was, readable
@@ -147,7 +147,8 @@ gradient_check_result check_gradients(Spec const& spec, shape input, gradient_ch
         for (std::size_t i : detail::spread_indices(x.size(), opt.max_checks)) {
             double const e = detail::relative_error(grad_in[i], numeric(x[i]), floor);
             ++result.inputs_checked;
-            if (e > std::max(result.max_input_error, result.max_param_error)) result.worst = "input " + std::to_string(i);
+            if (e > std::max(result.max_input_error, result.max_param_error))
+                result.worst = "input " + std::to_string(i);
             result.max_input_error = std::max(result.max_input_error, e);
         }
     }
@@ -156,8 +157,7 @@ gradient_check_result check_gradients(Spec const& spec, shape input, gradient_ch
 
 // Checks a loss's gradient with respect to the network output at `out` for targets `y`.
 template <class T, class Loss>
-double check_loss_gradient(Loss const& loss, batch_view<T const> out, targets<T> const& y,
-                           double epsilon = 0) {
+double check_loss_gradient(Loss const& loss, batch_view<T const> out, targets<T> const& y, double epsilon = 0) {
     std::vector<T> o(out.begin(), out.end());
     std::vector<T> g(o.size());
     batch_view<T const> ov{o.data(), out.rows, out.cols};

@@ -85,7 +85,8 @@ public:
     // of a network of the same model and input shape) and keeps only its own gradients and
     // activations: a replica for one thread's share of a batch.
     void share_parameters_of(network& owner) {
-        HTUNE_CHECK_AS(shape_error, owner.m_input_shape == m_input_shape && owner.m_params_view.size() == m_grads.size(),
+        HTUNE_CHECK_AS(shape_error,
+                       owner.m_input_shape == m_input_shape && owner.m_params_view.size() == m_grads.size(),
                        "htune::nn::network::share_parameters_of: the networks differ (", owner.m_params_view.size(),
                        " and ", m_grads.size(), " parameters)");
         m_layer.bind(owner.m_params_view, std::span<T>(m_grads));

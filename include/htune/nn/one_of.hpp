@@ -38,8 +38,8 @@ struct one_of {
     template <class T>
     using impl = one_of_layer<T, Specs...>;
 
-    std::size_t index = 0;                  // which alternative the layer is
-    std::tuple<Specs...> alternatives{};   // their specs (widths, rates, ...)
+    std::size_t index = 0;               // which alternative the layer is
+    std::tuple<Specs...> alternatives{}; // their specs (widths, rates, ...)
 };
 
 } // namespace htune::nn

@@ -108,13 +108,16 @@ public:
     shape output_shape() const noexcept { return m_shapes[count]; }
 
     template <std::size_t I>
-    auto& layer() noexcept { return std::get<I>(m_layers); }
+    auto& layer() noexcept {
+        return std::get<I>(m_layers);
+    }
 
 private:
     template <class F>
     void for_each_indexed(F&& f) {
-        [&]<std::size_t... I>(std::index_sequence<I...>) { (f(std::get<I>(m_layers), I), ...); }
-        (std::index_sequence_for<Specs...>{});
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (f(std::get<I>(m_layers), I), ...);
+        }(std::index_sequence_for<Specs...>{});
     }
 
     template <std::size_t I>

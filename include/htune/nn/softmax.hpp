@@ -46,8 +46,8 @@ public:
     explicit softmax_layer(softmax const&) {}
 
     shape setup(shape in, std::size_t max_batch) {
-        HTUNE_CHECK_AS(shape_error, in.rank == 1, "htune::nn::softmax: input sample shape ", in,
-                       " has rank ", in.rank, "; softmax takes rank-1 samples (class scores)");
+        HTUNE_CHECK_AS(shape_error, in.rank == 1, "htune::nn::softmax: input sample shape ", in, " has rank ", in.rank,
+                       "; softmax takes rank-1 samples (class scores)");
         m_out.resize({max_batch, in[0]});
         m_grad_in.resize({max_batch, in[0]});
         return in;

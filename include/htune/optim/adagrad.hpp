@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "../core/errors.hpp"
-#include "../core/thread_team.hpp"
 #include "../core/roles.hpp"
+#include "../core/thread_team.hpp"
 #include "detail/checks.hpp"
 #include "detail/sqrt.hpp"
 #include "options.hpp"
@@ -29,10 +29,10 @@ struct adagrad_option {
     static_assert(is_option<Option>, "htune::optim::adagrad: a template argument is not an optimizer option; "
                                      "AdaGrad takes lr_decay<v>, weight_decay<v>, initial_accumulator<v>, "
                                      "epsilon<v>");
-#define HTUNE_ADAGRAD_REJECT(opt, shown)                                                                   \
-    static_assert(!std::is_same_v<Tag, tag::opt>, "htune::optim::adagrad: option " shown                   \
-                                                  " is not an AdaGrad option; AdaGrad takes lr_decay, "    \
-                                                  "weight_decay, initial_accumulator, epsilon")
+#define HTUNE_ADAGRAD_REJECT(opt, shown)                                                                               \
+    static_assert(!std::is_same_v<Tag, tag::opt>,                                                                      \
+                  "htune::optim::adagrad: option " shown " is not an AdaGrad option; AdaGrad takes lr_decay, "         \
+                  "weight_decay, initial_accumulator, epsilon")
     HTUNE_ADAGRAD_REJECT(momentum, "momentum<...>");
     HTUNE_ADAGRAD_REJECT(nesterov, "nesterov");
     HTUNE_ADAGRAD_REJECT(beta1, "beta1<...>");
@@ -44,8 +44,8 @@ struct adagrad_option {
 };
 
 template <class T>
-[[gnu::noinline]] void adagrad_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict s, T clr, T wd,
-                    T eps) {
+[[gnu::noinline]] void adagrad_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict s, T clr,
+                                      T wd, T eps) {
     for_each_chunk(n, [&](std::size_t begin, std::size_t count) {
         T root[sqrt_chunk];
         T grad[sqrt_chunk];
@@ -79,7 +79,8 @@ struct adagrad {
     void htune_slots(auto&& visit) {
         visit(number_slot<option_arg<tag::lr_decay, Options...>, "optim lr_decay">(lr_decay),
               number_slot<option_arg<tag::weight_decay, Options...>, "optim weight_decay">(weight_decay),
-              number_slot<option_arg<tag::initial_accumulator, Options...>, "optim initial_accumulator">(initial_accumulator),
+              number_slot<option_arg<tag::initial_accumulator, Options...>, "optim initial_accumulator">(
+                  initial_accumulator),
               number_slot<option_arg<tag::epsilon, Options...>, "optim epsilon">(epsilon));
     }
 
@@ -92,8 +93,7 @@ struct adagrad {
 
     template <class T>
     class state {
-        static_assert(std::is_floating_point_v<T>,
-                      "htune::optim::adagrad::state<T>: T must be a floating type");
+        static_assert(std::is_floating_point_v<T>, "htune::optim::adagrad::state<T>: T must be a floating type");
 
     public:
         state(adagrad const& opt, std::size_t n) : m_opt(opt), m_n(n) {

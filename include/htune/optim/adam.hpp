@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "../core/errors.hpp"
-#include "../core/thread_team.hpp"
 #include "../core/roles.hpp"
+#include "../core/thread_team.hpp"
 #include "detail/checks.hpp"
 #include "detail/sqrt.hpp"
 #include "options.hpp"
@@ -27,19 +27,18 @@ namespace htune::optim {
 
 namespace detail {
 // One static_assert per foreign option, because a static_assert message must be a literal.
-#define HTUNE_ADAM_REJECT(name, shown_name, opt, shown)                                                   \
-    static_assert(!std::is_same_v<Tag, tag::opt>, "htune::optim::" name ": option " shown                  \
-                                                  " is not an " shown_name " option; " shown_name         \
-                                                  " takes beta1, beta2, epsilon, weight_decay")
-#define HTUNE_ADAM_REJECT_ALL(name, shown_name)                                                            \
-    static_assert(is_option<Option>, "htune::optim::" name ": a template argument is not an optimizer "    \
-                                     "option; " shown_name " takes beta1<v>, beta2<v>, epsilon<v>, "      \
-                                     "weight_decay<v>");                                                   \
-    HTUNE_ADAM_REJECT(name, shown_name, momentum, "momentum<...>");                                        \
-    HTUNE_ADAM_REJECT(name, shown_name, nesterov, "nesterov");                                             \
-    HTUNE_ADAM_REJECT(name, shown_name, alpha, "alpha<...>");                                              \
-    HTUNE_ADAM_REJECT(name, shown_name, centered, "centered");                                             \
-    HTUNE_ADAM_REJECT(name, shown_name, initial_accumulator, "initial_accumulator<...>");                  \
+#define HTUNE_ADAM_REJECT(name, shown_name, opt, shown)                                                                \
+    static_assert(!std::is_same_v<Tag, tag::opt>, "htune::optim::" name ": option " shown " is not an " shown_name     \
+                                                  " option; " shown_name " takes beta1, beta2, epsilon, weight_decay")
+#define HTUNE_ADAM_REJECT_ALL(name, shown_name)                                                                        \
+    static_assert(is_option<Option>, "htune::optim::" name ": a template argument is not an optimizer "                \
+                                     "option; " shown_name " takes beta1<v>, beta2<v>, epsilon<v>, "                   \
+                                     "weight_decay<v>");                                                               \
+    HTUNE_ADAM_REJECT(name, shown_name, momentum, "momentum<...>");                                                    \
+    HTUNE_ADAM_REJECT(name, shown_name, nesterov, "nesterov");                                                         \
+    HTUNE_ADAM_REJECT(name, shown_name, alpha, "alpha<...>");                                                          \
+    HTUNE_ADAM_REJECT(name, shown_name, centered, "centered");                                                         \
+    HTUNE_ADAM_REJECT(name, shown_name, initial_accumulator, "initial_accumulator<...>");                              \
     HTUNE_ADAM_REJECT(name, shown_name, lr_decay, "lr_decay<...>")
 
 template <class Option>
@@ -60,12 +59,12 @@ struct adamw_option {
 // Per-step constants of the update, already in T.
 template <class T>
 struct adam_coefficients {
-    T decay;       // 1 - lr * weight_decay for AdamW, 1 for Adam
-    T l2;          // weight_decay for Adam, 0 for AdamW
+    T decay; // 1 - lr * weight_decay for AdamW, 1 for Adam
+    T l2;    // weight_decay for Adam, 0 for AdamW
     T one_minus_beta1;
     T beta2;
     T one_minus_beta2;
-    T step_size;   // lr / (1 - beta1^t)
+    T step_size;      // lr / (1 - beta1^t)
     T inv_bias2_sqrt; // 1 / sqrt(1 - beta2^t)
     T eps;
 };
@@ -78,8 +77,8 @@ struct adam_coefficients {
 // into FMAs differently and the results differed in the last bit. One copy of the machine code
 // makes the update the same bits however the range is split.
 template <class T>
-[[gnu::noinline]] void adam_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict m, T* __restrict v,
-                 adam_coefficients<T> const c) {
+[[gnu::noinline]] void adam_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict m,
+                                   T* __restrict v, adam_coefficients<T> const c) {
     for_each_chunk(n, [&](std::size_t begin, std::size_t count) {
         T root[sqrt_chunk];
         for (std::size_t k = 0; k < count; ++k) {
@@ -103,8 +102,7 @@ template <class T>
 // The hyperparameters and the state of Adam (Decoupled = false) and AdamW (true).
 template <bool Decoupled, class... Options>
 struct adam_family {
-    static_assert(
-        (std::conditional_t<Decoupled, adamw_option<Options>, adam_option<Options>>::value && ...));
+    static_assert((std::conditional_t<Decoupled, adamw_option<Options>, adam_option<Options>>::value && ...));
 
     using htune_role = role::optimizer;
     static constexpr std::string_view name = Decoupled ? "htune::optim::adamw" : "htune::optim::adam";

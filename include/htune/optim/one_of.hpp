@@ -65,10 +65,12 @@ struct one_of {
         // Split across threads when the chosen optimizer can be; serially otherwise.
         template <class Split>
         void step(std::span<T> params, std::span<T const> grads, T lr, Split&& split) {
-            std::visit([&](auto& s) {
-                if constexpr (requires { s.step(params, grads, lr, split); }) s.step(params, grads, lr, split);
-                else s.step(params, grads, lr);
-            }, m_state);
+            std::visit(
+                [&](auto& s) {
+                    if constexpr (requires { s.step(params, grads, lr, split); }) s.step(params, grads, lr, split);
+                    else s.step(params, grads, lr);
+                },
+                m_state);
         }
 
         std::size_t index() const noexcept { return m_state.index(); }

@@ -132,8 +132,8 @@ inline constexpr bool is_option = !std::is_same_v<option_tag_t<T>, tag::none>;
 
 // How many of Options carry Tag.
 template <class Tag, class... Options>
-inline constexpr std::size_t count_option = (std::size_t{0} + ... +
-                                             (std::is_same_v<option_tag_t<Options>, Tag> ? 1u : 0u));
+inline constexpr std::size_t count_option =
+    (std::size_t{0} + ... + (std::is_same_v<option_tag_t<Options>, Tag> ? 1u : 0u));
 
 // The value of the option tagged Tag among options, or fallback when none is; converted to the
 // fallback's type (double for rates, bool for flags).

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "../core/errors.hpp"
-#include "../core/thread_team.hpp"
 #include "../core/roles.hpp"
+#include "../core/thread_team.hpp"
 #include "detail/checks.hpp"
 #include "detail/sqrt.hpp"
 #include "options.hpp"
@@ -32,10 +32,10 @@ struct rmsprop_option {
     static_assert(is_option<Option>, "htune::optim::rmsprop: a template argument is not an optimizer option; "
                                      "RMSprop takes alpha<v>, epsilon<v>, momentum<v>, centered, "
                                      "weight_decay<v>");
-#define HTUNE_RMSPROP_REJECT(opt, shown)                                                                   \
-    static_assert(!std::is_same_v<Tag, tag::opt>, "htune::optim::rmsprop: option " shown                   \
-                                                  " is not an RMSprop option; RMSprop takes alpha, "       \
-                                                  "epsilon, momentum, centered, weight_decay")
+#define HTUNE_RMSPROP_REJECT(opt, shown)                                                                               \
+    static_assert(!std::is_same_v<Tag, tag::opt>,                                                                      \
+                  "htune::optim::rmsprop: option " shown " is not an RMSprop option; RMSprop takes alpha, "            \
+                  "epsilon, momentum, centered, weight_decay")
     HTUNE_RMSPROP_REJECT(nesterov, "nesterov");
     HTUNE_RMSPROP_REJECT(beta1, "beta1<...>");
     HTUNE_RMSPROP_REJECT(beta2, "beta2<...>");
@@ -60,7 +60,7 @@ struct rmsprop_coefficients {
 // the result is NaN rather than a silently clamped step.
 template <bool Centered, bool Momentum, class T>
 [[gnu::noinline]] void rmsprop_update(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict v,
-                    T* __restrict a, T* __restrict b, rmsprop_coefficients<T> const c) {
+                                      T* __restrict a, T* __restrict b, rmsprop_coefficients<T> const c) {
     for_each_chunk(n, [&](std::size_t begin, std::size_t count) {
         T root[sqrt_chunk];
         T grad[sqrt_chunk];
@@ -119,8 +119,7 @@ struct rmsprop {
 
     template <class T>
     class state {
-        static_assert(std::is_floating_point_v<T>,
-                      "htune::optim::rmsprop::state<T>: T must be a floating type");
+        static_assert(std::is_floating_point_v<T>, "htune::optim::rmsprop::state<T>: T must be a floating type");
 
     public:
         state(rmsprop const& opt, std::size_t n) : m_opt(opt), m_n(n) {
@@ -157,14 +156,10 @@ struct rmsprop {
                                                                Momentum ? b + i : b, c);
                 });
             };
-            if (is_centered && with_momentum)
-                run.template operator()<true, true>();
-            else if (is_centered)
-                run.template operator()<true, false>();
-            else if (with_momentum)
-                run.template operator()<false, true>();
-            else
-                run.template operator()<false, false>();
+            if (is_centered && with_momentum) run.template operator()<true, true>();
+            else if (is_centered) run.template operator()<true, false>();
+            else if (with_momentum) run.template operator()<false, true>();
+            else run.template operator()<false, false>();
         }
 
         // Back to the state of a fresh optimizer, keeping the buffers.

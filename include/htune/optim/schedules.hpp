@@ -51,9 +51,7 @@ struct step_decay {
         HTUNE_CHECK(step_size > 0, name, ": step_size (", step_size, ") must be > 0");
         detail::check_positive(name, "gamma", gamma);
     }
-    double factor(progress const& p) const {
-        return std::pow(gamma, static_cast<double>(p.epoch / step_size));
-    }
+    double factor(progress const& p) const { return std::pow(gamma, static_cast<double>(p.epoch / step_size)); }
 };
 
 // gamma^epoch (torch.optim.lr_scheduler.ExponentialLR).

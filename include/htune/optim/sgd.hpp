@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "../core/errors.hpp"
-#include "../core/thread_team.hpp"
 #include "../core/roles.hpp"
+#include "../core/thread_team.hpp"
 #include "detail/checks.hpp"
 #include "options.hpp"
 
@@ -28,10 +28,10 @@ struct sgd_option {
     using Tag = option_tag_t<Option>;
     static_assert(is_option<Option>, "htune::optim::sgd: a template argument is not an optimizer option; "
                                      "SGD takes momentum<v>, nesterov, weight_decay<v>");
-#define HTUNE_SGD_REJECT(opt, shown)                                                                       \
-    static_assert(!std::is_same_v<Tag, tag::opt>, "htune::optim::sgd: option " shown                       \
-                                                  " is not an SGD option; SGD takes momentum, nesterov, "  \
-                                                  "weight_decay")
+#define HTUNE_SGD_REJECT(opt, shown)                                                                                   \
+    static_assert(!std::is_same_v<Tag, tag::opt>,                                                                      \
+                  "htune::optim::sgd: option " shown " is not an SGD option; SGD takes momentum, nesterov, "           \
+                  "weight_decay")
     HTUNE_SGD_REJECT(beta1, "beta1<...>");
     HTUNE_SGD_REJECT(beta2, "beta2<...>");
     HTUNE_SGD_REJECT(epsilon, "epsilon<...>");
@@ -51,7 +51,8 @@ template <class T>
 }
 
 template <class T>
-[[gnu::noinline]] void sgd_momentum(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict b, T lr, T wd, T mu) {
+[[gnu::noinline]] void sgd_momentum(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict b, T lr, T wd,
+                                    T mu) {
     for (std::size_t i = 0; i < n; ++i) {
         T const gi = g[i] + wd * p[i];
         b[i] = mu * b[i] + gi;
@@ -60,7 +61,8 @@ template <class T>
 }
 
 template <class T>
-[[gnu::noinline]] void sgd_nesterov(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict b, T lr, T wd, T mu) {
+[[gnu::noinline]] void sgd_nesterov(std::size_t n, T* __restrict p, T const* __restrict g, T* __restrict b, T lr, T wd,
+                                    T mu) {
     for (std::size_t i = 0; i < n; ++i) {
         T const gi = g[i] + wd * p[i];
         b[i] = mu * b[i] + gi;
@@ -88,8 +90,7 @@ struct sgd {
     void validate() const {
         detail::check_unit_open(name, "momentum", momentum);
         detail::check_non_negative(name, "weight_decay", weight_decay);
-        HTUNE_CHECK(!nesterov || momentum > 0, name, ": nesterov needs momentum > 0 (momentum is ", momentum,
-                    ")");
+        HTUNE_CHECK(!nesterov || momentum > 0, name, ": nesterov needs momentum > 0 (momentum is ", momentum, ")");
     }
 
     template <class T>

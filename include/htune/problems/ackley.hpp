@@ -57,8 +57,8 @@ public:
     }
 
     double operator()(std::span<double const> x) const {
-        HTUNE_CHECK(x.size() == m_dimensions, "htune::problems::ackley: x has ", x.size(),
-                    " values, expected ", m_dimensions);
+        HTUNE_CHECK(x.size() == m_dimensions, "htune::problems::ackley: x has ", x.size(), " values, expected ",
+                    m_dimensions);
         constexpr double a = 20.0;
         constexpr double b = 0.2;
         constexpr double c = 2.0 * std::numbers::pi;
@@ -75,8 +75,7 @@ public:
 
 private:
     void check_index(std::size_t i) const {
-        HTUNE_CHECK(i < m_dimensions, "htune::problems::ackley: dimension index (", i, ") must be < ",
-                    m_dimensions);
+        HTUNE_CHECK(i < m_dimensions, "htune::problems::ackley: dimension index (", i, ") must be < ", m_dimensions);
     }
 
     std::size_t m_dimensions;

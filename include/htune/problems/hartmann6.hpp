@@ -34,9 +34,7 @@ public:
     }
 
     double optimum_value() const noexcept { return -3.32236801141551; }
-    std::vector<double> optimum_point() const {
-        return {0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573};
-    }
+    std::vector<double> optimum_point() const { return {0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573}; }
 
     double operator()(std::span<double const> x) const {
         HTUNE_CHECK(x.size() == 6, "htune::problems::hartmann6: x has ", x.size(), " values, expected 6");

@@ -18,8 +18,7 @@ namespace htune::problems {
 class rosenbrock {
 public:
     explicit rosenbrock(std::size_t dimensions = 2) : m_dimensions(dimensions) {
-        HTUNE_CHECK(dimensions >= 2, "htune::problems::rosenbrock: dimensions (", dimensions,
-                    ") must be >= 2");
+        HTUNE_CHECK(dimensions >= 2, "htune::problems::rosenbrock: dimensions (", dimensions, ") must be >= 2");
     }
 
     static constexpr std::string_view name() noexcept { return "rosenbrock"; }
@@ -38,8 +37,8 @@ public:
     std::vector<double> optimum_point() const { return std::vector<double>(m_dimensions, 1.0); }
 
     double operator()(std::span<double const> x) const {
-        HTUNE_CHECK(x.size() == m_dimensions, "htune::problems::rosenbrock: x has ", x.size(),
-                    " values, expected ", m_dimensions);
+        HTUNE_CHECK(x.size() == m_dimensions, "htune::problems::rosenbrock: x has ", x.size(), " values, expected ",
+                    m_dimensions);
         double sum = 0.0;
         for (std::size_t i = 0; i + 1 < m_dimensions; ++i) {
             double const valley = x[i + 1] - x[i] * x[i];

@@ -70,7 +70,7 @@ public:
     std::uint64_t brackets(std::uint64_t max_resource) const {
         double const ratio = static_cast<double>(max_resource) / static_cast<double>(m_options.min_resource);
         return static_cast<std::uint64_t>(
-                 std::floor(std::log(ratio) / std::log(static_cast<double>(m_options.reduction_factor)))) +
+                   std::floor(std::log(ratio) / std::log(static_cast<double>(m_options.reduction_factor)))) +
                1;
     }
 

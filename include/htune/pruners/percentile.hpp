@@ -19,11 +19,11 @@
 namespace htune::pruners {
 
 struct percentile_options {
-    double percentile = 50.0;          // keep the trials in this top percentile (0 to 100)
-    std::uint64_t startup_trials = 5;  // no pruning until this many trials have completed
-    std::uint64_t warmup_steps = 0;    // no pruning at steps below this
-    std::uint64_t interval_steps = 1;  // judge at warmup, warmup + interval, ... (at least 1)
-    std::uint64_t min_trials = 1;      // no pruning while fewer complete trials reported this step
+    double percentile = 50.0;         // keep the trials in this top percentile (0 to 100)
+    std::uint64_t startup_trials = 5; // no pruning until this many trials have completed
+    std::uint64_t warmup_steps = 0;   // no pruning at steps below this
+    std::uint64_t interval_steps = 1; // judge at warmup, warmup + interval, ... (at least 1)
+    std::uint64_t min_trials = 1;     // no pruning while fewer complete trials reported this step
 };
 
 namespace detail {
@@ -61,8 +61,8 @@ public:
     explicit percentile(percentile_options options) : m_options(options) {
         HTUNE_CHECK(m_options.percentile >= 0.0 && m_options.percentile <= 100.0,
                     "htune::pruners::percentile: percentile must be in [0, 100], got ", m_options.percentile);
-        HTUNE_CHECK(m_options.interval_steps >= 1, "htune::pruners::percentile: interval_steps must be at least 1, got ",
-                    m_options.interval_steps);
+        HTUNE_CHECK(m_options.interval_steps >= 1,
+                    "htune::pruners::percentile: interval_steps must be at least 1, got ", m_options.interval_steps);
         HTUNE_CHECK(m_options.min_trials >= 1, "htune::pruners::percentile: min_trials must be at least 1, got ",
                     m_options.min_trials);
     }
@@ -87,8 +87,8 @@ public:
             if (f.state == trial_state::complete)
                 if (auto const v = detail::value_at(f.curve, step)) at_step.push_back(*v);
         if (at_step.size() < m_options.min_trials) return false;
-        double const p = detail::linear_percentile(
-          at_step, ctx.maximize ? 100.0 - m_options.percentile : m_options.percentile);
+        double const p =
+            detail::linear_percentile(at_step, ctx.maximize ? 100.0 - m_options.percentile : m_options.percentile);
         return ctx.maximize ? best < p : best > p;
     }
 

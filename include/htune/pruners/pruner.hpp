@@ -28,8 +28,8 @@ struct finished_trial {
 
 struct prune_context {
     bool maximize = false;
-    std::string_view study_name;                 // Hyperband assigns brackets from (name, number), as Optuna does
-    std::uint64_t number = 0;                    // the trial being judged
+    std::string_view study_name;                  // Hyperband assigns brackets from (name, number), as Optuna does
+    std::uint64_t number = 0;                     // the trial being judged
     std::span<intermediate_value const> reported; // its values so far, in increasing step; the last is the newest
     std::span<finished_trial const> finished;     // the trials it may compare with, in number order
 };

@@ -103,8 +103,8 @@ public:
         double const value = ctx.reported.back().value;
         std::vector<double> competing;
         for (std::uint64_t rung = 0;; ++rung) {
-            std::uint64_t const at = detail::rung_step(min_resource, m_options.reduction_factor,
-                                                       m_options.min_early_stopping_rate + rung);
+            std::uint64_t const at =
+                detail::rung_step(min_resource, m_options.reduction_factor, m_options.min_early_stopping_rate + rung);
             if (step < at) return false;
             if (!first_report && previous >= at) continue; // reached, judged and passed at an earlier report
             competing.clear();

@@ -14,10 +14,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <optional>
-#include <string>
 #include <limits>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "../space/unit_layout.hpp"
@@ -39,7 +39,9 @@ struct dimension {
 
 inline constexpr double inactive = std::numeric_limits<double>::quiet_NaN();
 
-inline bool is_active(double u) noexcept { return !std::isnan(u); }
+inline bool is_active(double u) noexcept {
+    return !std::isnan(u);
+}
 
 using htune::index_to_unit;
 using htune::unit_to_index;
@@ -52,12 +54,12 @@ inline double snap_to_unit(dimension const& d, double u) noexcept {
 
 // A finished trial as samplers learn from it. Failed trials are never shown to samplers.
 struct observation {
-    std::uint64_t number = 0;          // the trial number: observations come in increasing number
-    std::span<double const> unit;      // one coordinate per dimension; NaN where inactive
-    double loss = 0.0;                 // finite; lower is better (the study negates a maximised value)
-    bool pruned = false;               // stopped early: loss is its last intermediate value
-    std::uint64_t pruned_step = 0;     // the step of that value (further is better among pruned)
-    bool enqueued = false;             // the config came from the user (study::enqueue), not a sampler
+    std::uint64_t number = 0;      // the trial number: observations come in increasing number
+    std::span<double const> unit;  // one coordinate per dimension; NaN where inactive
+    double loss = 0.0;             // finite; lower is better (the study negates a maximised value)
+    bool pruned = false;           // stopped early: loss is its last intermediate value
+    std::uint64_t pruned_step = 0; // the step of that value (further is better among pruned)
+    bool enqueued = false;         // the config came from the user (study::enqueue), not a sampler
 };
 
 } // namespace htune::samplers

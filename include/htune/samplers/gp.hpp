@@ -50,6 +50,15 @@
 // Numerical failures (a kernel matrix that no jitter makes positive definite) fall back to a
 // uniformly random point for that trial; they never throw.
 
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
 #include "../core/blas.hpp"
 #include "../core/errors.hpp"
 #include "../core/rng.hpp"
@@ -63,15 +72,6 @@
 #include "dimension.hpp"
 #include "options.hpp"
 #include "sampler.hpp"
-
-#include <algorithm>
-#include <bit>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <span>
-#include <vector>
 
 namespace htune::samplers {
 
@@ -114,10 +114,9 @@ struct gp_options {
 namespace gp_detail {
 template <class Option>
 struct gp_option_traits {
-    static_assert(sizeof(Option) == 0,
-                  "htune::samplers::gp: an option must be startup_trials<N>, "
-                  "acquisition_candidates<N>, local_searches<N>, exploit_every<N>, "
-                  "deterministic_objective or no_output_warping");
+    static_assert(sizeof(Option) == 0, "htune::samplers::gp: an option must be startup_trials<N>, "
+                                       "acquisition_candidates<N>, local_searches<N>, exploit_every<N>, "
+                                       "deterministic_objective or no_output_warping");
 };
 template <std::int64_t N>
 struct gp_option_traits<startup_trials<N>> {
@@ -154,9 +153,7 @@ constexpr gp_options make_gp_options() {
 }
 
 inline void validate_gp_options(gp_options const& o) {
-    HTUNE_CHECK(o.acquisition_candidates > 0,
-                "htune::samplers::gp: acquisition_candidates (",
-                o.acquisition_candidates,
+    HTUNE_CHECK(o.acquisition_candidates > 0, "htune::samplers::gp: acquisition_candidates (", o.acquisition_candidates,
                 ") must be > 0");
 }
 
@@ -177,47 +174,32 @@ public:
     static constexpr bool supports_categorical = true;
     static constexpr bool supports_conditional = true;
 
-    gp()
-      : m_options(gp_detail::make_gp_options<Options...>()) {}
-    explicit gp(gp_options options)
-      : m_options(options) {
-        gp_detail::validate_gp_options(m_options);
-    }
+    gp() : m_options(gp_detail::make_gp_options<Options...>()) {}
+    explicit gp(gp_options options) : m_options(options) { gp_detail::validate_gp_options(m_options); }
 
     gp_options const& options() const noexcept { return m_options; }
 
     void setup(std::span<dimension const> dims) const {
         for (auto const& d : dims)
-            HTUNE_CHECK(d.kind == dimension_kind::continuous || d.count > 0,
-                        "htune::samplers::gp: dimension \"",
-                        d.name,
-                        "\" is discrete or categorical with no values");
+            HTUNE_CHECK(d.kind == dimension_kind::continuous || d.count > 0, "htune::samplers::gp: dimension \"",
+                        d.name, "\" is discrete or categorical with no values");
     }
 
     void ask(ask_context const& ctx, std::span<double> unit) {
         // One BLAS thread: the GP's matrices are small, and a multi-threaded dgemm or dpotrf sums
         // in another order, so the same history would give other last bits with 1 job than with 2.
         scoped_blas_threads one_thread(1);
-        HTUNE_CHECK(unit.size() == ctx.dims.size(),
-                    "htune::samplers::gp: ",
-                    ctx.dims.size(),
-                    " dimensions but room for ",
-                    unit.size(),
-                    " coordinates");
+        HTUNE_CHECK(unit.size() == ctx.dims.size(), "htune::samplers::gp: ", ctx.dims.size(),
+                    " dimensions but room for ", unit.size(), " coordinates");
         if (ctx.dims.empty()) return;
         rng own = rng::stream(ctx.seed, ctx.number);
         rng& g = ctx.random != nullptr ? *ctx.random : own;
 
         std::vector<std::size_t> used; // complete (not pruned) observations
         for (std::size_t i = 0; i < ctx.history.size(); ++i) {
-            HTUNE_CHECK(ctx.history[i].unit.size() == ctx.dims.size(),
-                        "htune::samplers::gp: trial ",
-                        ctx.history[i].number,
-                        " has ",
-                        ctx.history[i].unit.size(),
-                        " coordinates for ",
-                        ctx.dims.size(),
-                        " dimensions");
+            HTUNE_CHECK(ctx.history[i].unit.size() == ctx.dims.size(), "htune::samplers::gp: trial ",
+                        ctx.history[i].number, " has ", ctx.history[i].unit.size(), " coordinates for ",
+                        ctx.dims.size(), " dimensions");
             if (!ctx.history[i].pruned) used.push_back(i);
         }
         if (used.size() < chain_start()) {
@@ -227,8 +209,7 @@ public:
         try {
             model_point(ctx, used, g, unit);
         } catch (htune::error const&) {
-            for (std::size_t j = 0; j < unit.size(); ++j)
-                unit[j] = snap_to_unit(ctx.dims[j], uniform01(g));
+            for (std::size_t j = 0; j < unit.size(); ++j) unit[j] = snap_to_unit(ctx.dims[j], uniform01(g));
         }
     }
 
@@ -237,10 +218,9 @@ private:
 
     void startup_point(ask_context const& ctx, std::span<double> unit) const {
         std::size_t const size = chain_start();
-        gp_detail::latin_hypercube_row(
-          ctx.seed, ctx.sampled / size, size, static_cast<std::size_t>(ctx.sampled % size), unit);
-        for (std::size_t j = 0; j < unit.size(); ++j)
-            unit[j] = snap_to_unit(ctx.dims[j], unit[j]);
+        gp_detail::latin_hypercube_row(ctx.seed, ctx.sampled / size, size, static_cast<std::size_t>(ctx.sampled % size),
+                                       unit);
+        for (std::size_t j = 0; j < unit.size(); ++j) unit[j] = snap_to_unit(ctx.dims[j], unit[j]);
     }
 
     // The dimensions as the GP sees them, with what history says about conditional activity.
@@ -281,35 +261,27 @@ private:
     }
 
     // Training inputs in GP coordinates for the first `rows` used observations.
-    static gp_detail::gp_inputs make_inputs(ask_context const& ctx,
-                                            std::span<std::size_t const> used,
-                                            std::span<gp_detail::gp_dimension const> dims,
-                                            std::size_t rows) {
+    static gp_detail::gp_inputs make_inputs(ask_context const& ctx, std::span<std::size_t const> used,
+                                            std::span<gp_detail::gp_dimension const> dims, std::size_t rows) {
         std::size_t const d = dims.size();
         gp_detail::gp_inputs in;
-        in.x = tensor<double, 2>::from_shape({ rows, d });
+        in.x = tensor<double, 2>::from_shape({rows, d});
         in.categorical.resize(d);
-        for (std::size_t j = 0; j < d; ++j)
-            in.categorical[j] = dims[j].kind == dimension_kind::categorical;
-        for (std::size_t r = 0; r < rows; ++r)
-            write_row(ctx.history[used[r]].unit, dims, in, r);
+        for (std::size_t j = 0; j < d; ++j) in.categorical[j] = dims[j].kind == dimension_kind::categorical;
+        for (std::size_t r = 0; r < rows; ++r) write_row(ctx.history[used[r]].unit, dims, in, r);
         return in;
     }
 
     // A unit point as row r of the GP's inputs.
-    static void write_row(std::span<double const> u,
-                          std::span<gp_detail::gp_dimension const> dims,
-                          gp_detail::gp_inputs& in,
-                          std::size_t r) {
+    static void write_row(std::span<double const> u, std::span<gp_detail::gp_dimension const> dims,
+                          gp_detail::gp_inputs& in, std::size_t r) {
         for (std::size_t j = 0; j < dims.size(); ++j) {
             double const v = u[j];
             auto const& dim = dims[j];
-            if (!is_active(v))
-                in.x(r, j) = dim.imputed;
+            if (!is_active(v)) in.x(r, j) = dim.imputed;
             else if (dim.kind == dimension_kind::categorical)
                 in.x(r, j) = static_cast<double>(unit_to_index(v, dim.count));
-            else
-                in.x(r, j) = gp_detail::snap_gp(dim, v);
+            else in.x(r, j) = gp_detail::snap_gp(dim, v);
         }
     }
 
@@ -317,48 +289,36 @@ private:
     // points with the best target seen (a constant liar, "CL-min"): the expected improvement there
     // drops to about nothing, so parallel workers do not propose the same point. The kernel
     // parameters stay those fitted to results only.
-    static void add_pending(ask_context const& ctx,
-                            std::span<gp_detail::gp_dimension const> dims,
-                            gp_detail::gp_inputs& in,
-                            std::vector<double>& y,
-                            double liar) {
+    static void add_pending(ask_context const& ctx, std::span<gp_detail::gp_dimension const> dims,
+                            gp_detail::gp_inputs& in, std::vector<double>& y, double liar) {
         std::size_t const n = y.size(), p = ctx.pending.size(), d = dims.size();
-        tensor<double, 2> x = tensor<double, 2>::from_shape({ n + p, d });
+        tensor<double, 2> x = tensor<double, 2>::from_shape({n + p, d});
         std::copy(in.x.data(), in.x.data() + n * d, x.data());
         in.x = std::move(x);
         for (std::size_t k = 0; k < p; ++k) {
-            HTUNE_CHECK(ctx.pending[k].unit.size() == d, "htune::samplers::gp: pending trial ",
-                        ctx.pending[k].number, " has ", ctx.pending[k].unit.size(), " coordinates for ", d,
-                        " dimensions");
+            HTUNE_CHECK(ctx.pending[k].unit.size() == d, "htune::samplers::gp: pending trial ", ctx.pending[k].number,
+                        " has ", ctx.pending[k].unit.size(), " coordinates for ", d, " dimensions");
             write_row(ctx.pending[k].unit, dims, in, n + k);
         }
         y.resize(n + p, liar);
     }
 
-    static std::vector<double> losses(ask_context const& ctx,
-                                      std::span<std::size_t const> used,
-                                      std::size_t rows) {
+    static std::vector<double> losses(ask_context const& ctx, std::span<std::size_t const> used, std::size_t rows) {
         std::vector<double> y(rows);
-        for (std::size_t r = 0; r < rows; ++r)
-            y[r] = ctx.history[used[r]].loss;
+        for (std::size_t r = 0; r < rows; ++r) y[r] = ctx.history[used[r]].loss;
         gp_detail::clip_non_finite(y);
         return y;
     }
 
     // What the GP is fitted to: warped, standardised, and shifted so that the worst value is 0 (the
     // GP's prior mean).
-    std::vector<double> targets(ask_context const& ctx,
-                                std::span<std::size_t const> used,
-                                std::size_t rows) const {
+    std::vector<double> targets(ask_context const& ctx, std::span<std::size_t const> used, std::size_t rows) const {
         std::vector<double> y = losses(ctx, used, rows);
-        if (m_options.output_warping)
-            gp_detail::warp_and_standardize(y);
-        else
-            gp_detail::standardize(y);
+        if (m_options.output_warping) gp_detail::warp_and_standardize(y);
+        else gp_detail::standardize(y);
         if (!y.empty()) {
             double const worst = *std::max_element(y.begin(), y.end());
-            for (double& v : y)
-                v -= worst;
+            for (double& v : y) v -= worst;
         }
         return y;
     }
@@ -391,8 +351,7 @@ private:
     }
 
     // Kernel parameters for all used observations, through the warm-start chain (see the top).
-    gp_detail::kernel_params fitted_params(ask_context const& ctx,
-                                           std::span<std::size_t const> used,
+    gp_detail::kernel_params fitted_params(ask_context const& ctx, std::span<std::size_t const> used,
                                            std::span<gp_detail::gp_dimension const> dims) {
         std::size_t const n = used.size();
         std::size_t const first = chain_start();
@@ -402,14 +361,12 @@ private:
             auto const& o = ctx.history[used[k]];
             std::uint64_t h = gp_detail::hash_mix(prefix[k], o.number);
             h = gp_detail::hash_double(h, o.loss);
-            for (double v : o.unit)
-                h = gp_detail::hash_double(h, v);
+            for (double v : o.unit) h = gp_detail::hash_double(h, v);
             prefix[k + 1] = h;
         }
         // m_chain_raw[k - first] holds the raw parameters for the first k observations.
         std::size_t valid = 0;
-        while (valid < m_chain_hash.size() && first + valid <= n &&
-               m_chain_hash[valid] == prefix[first + valid])
+        while (valid < m_chain_hash.size() && first + valid <= n && m_chain_hash[valid] == prefix[first + valid])
             ++valid;
         m_chain_hash.resize(valid);
         m_chain_raw.resize(valid);
@@ -427,8 +384,7 @@ private:
                 link.first_step = 0.02; // the optimum moves little with one more observation
             }
             auto fit = gp_detail::fit_kernel_params(inputs, y, link, start);
-            if (!std::isfinite(fit.value))
-                fit.params = default_params(dims.size()); // never positive definite
+            if (!std::isfinite(fit.value)) fit.params = default_params(dims.size()); // never positive definite
             m_chain_hash.push_back(prefix[k]);
             m_chain_raw.push_back(gp_detail::params_to_raw(fit.params, options));
         }
@@ -440,10 +396,7 @@ private:
         return every > 0 && (n - chain_start()) % every == every - 1;
     }
 
-    void model_point(ask_context const& ctx,
-                     std::span<std::size_t const> used,
-                     rng& g,
-                     std::span<double> unit) {
+    void model_point(ask_context const& ctx, std::span<std::size_t const> used, rng& g, std::span<double> unit) {
         std::size_t const d = ctx.dims.size();
         std::size_t const n = used.size();
         auto const dims = gp_dimensions(ctx, used);
@@ -459,14 +412,14 @@ private:
         bool const improving = m_options.exploit_every > 0 && best == n - 1;
         if (exploit || improving) {
             auto const raw_losses = losses(ctx, used, n);
-            gp_detail::local_step_problem const problem{ inputs,
-                                                         raw_losses,
-                                                         dims,
-                                                         params.inverse_squared_lengthscales,
-                                                         best,
-                                                         fit_options(),
-                                                         m_options.output_warping,
-                                                         !exploit };
+            gp_detail::local_step_problem const problem{inputs,
+                                                        raw_losses,
+                                                        dims,
+                                                        params.inverse_squared_lengthscales,
+                                                        best,
+                                                        fit_options(),
+                                                        m_options.output_warping,
+                                                        !exploit};
             if (auto const local = gp_detail::local_step(problem)) {
                 write_unit(ctx, *local, unit);
                 return;
@@ -491,8 +444,7 @@ private:
             auto const& dim = ctx.dims[j];
             if (dim.kind == dimension_kind::categorical)
                 unit[j] = index_to_unit(std::min(static_cast<std::uint64_t>(x[j]), dim.count - 1), dim.count);
-            else
-                unit[j] = snap_to_unit(dim, x[j]);
+            else unit[j] = snap_to_unit(dim, x[j]);
         }
     }
 

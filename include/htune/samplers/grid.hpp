@@ -60,7 +60,8 @@ public:
     grid() = default;
     grid(std::initializer_list<grid_axis> axes) : m_axes(axes) {
         for (std::size_t i = 0; i < m_axes.size(); ++i) {
-            HTUNE_CHECK(!m_axes[i].values.empty(), "htune::samplers::grid: axis \"", m_axes[i].name, "\" has no values");
+            HTUNE_CHECK(!m_axes[i].values.empty(), "htune::samplers::grid: axis \"", m_axes[i].name,
+                        "\" has no values");
             for (std::size_t j = 0; j < i; ++j)
                 HTUNE_CHECK(m_axes[j].name != m_axes[i].name, "htune::samplers::grid: axis \"", m_axes[i].name,
                             "\" is given twice");
@@ -96,7 +97,8 @@ public:
                             " values are taken implicitly)");
                 for (std::uint64_t k = 0; k < d.count; ++k) points.push_back(index_to_unit(k, d.count));
             }
-            HTUNE_CHECK(m_total <= ~std::uint64_t{0} / points.size(), "htune::samplers::grid: the grid has more than 2^64 points");
+            HTUNE_CHECK(m_total <= ~std::uint64_t{0} / points.size(),
+                        "htune::samplers::grid: the grid has more than 2^64 points");
             m_total *= points.size();
         }
         m_ready = true;

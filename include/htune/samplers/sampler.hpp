@@ -37,12 +37,12 @@ namespace htune::samplers {
 struct ask_context {
     std::span<dimension const> dims;
     std::span<observation const> history;  // complete and pruned trials, in increasing trial number
-    std::span<std::uint64_t const> failed;  // numbers of failed trials, increasing
-    std::uint64_t number = 0;               // the trial being asked for
-    std::uint64_t sampled = 0;              // trials proposed by the sampler before this one (trial
-                                            // numbers minus the enqueued trials): a point index
-    std::uint64_t seed = 0;                 // the study's seed
-    rng* random = nullptr;                  // rng::stream(seed, number): this trial's random numbers
+    std::span<std::uint64_t const> failed; // numbers of failed trials, increasing
+    std::uint64_t number = 0;              // the trial being asked for
+    std::uint64_t sampled = 0;             // trials proposed by the sampler before this one (trial
+                                           // numbers minus the enqueued trials): a point index
+    std::uint64_t seed = 0;                // the study's seed
+    rng* random = nullptr;                 // rng::stream(seed, number): this trial's random numbers
     // Trials numbered below this one whose results it does not see: still running, or inside the
     // study's lag window (docs/guides/parallel.md) whatever their state. Loss is NaN. A sampler may
     // treat them as a constant liar does, or ignore them; either way, deterministically.
@@ -53,7 +53,8 @@ struct ask_context {
 
 namespace htune::concepts {
 template <class S>
-concept sampler = has_role<S, role::sampler> && requires(S& s, samplers::ask_context const& ctx, std::span<double> unit) { s.ask(ctx, unit); };
+concept sampler = has_role<S, role::sampler> &&
+                  requires(S& s, samplers::ask_context const& ctx, std::span<double> unit) { s.ask(ctx, unit); };
 } // namespace htune::concepts
 
 namespace htune::samplers {

@@ -26,8 +26,8 @@ namespace htune::samplers {
 
 namespace detail {
 struct sobol_polynomial {
-    std::uint32_t poly;                    // primitive polynomial with its leading and trailing 1 bits
-    std::array<std::uint32_t, 18> m_init;  // initial direction integers m_1 .. m_s
+    std::uint32_t poly;                   // primitive polynomial with its leading and trailing 1 bits
+    std::array<std::uint32_t, 18> m_init; // initial direction integers m_1 .. m_s
 };
 
 // Dimension 0 is the van der Corput sequence and needs no entry.
@@ -158,7 +158,8 @@ inline constexpr sobol_polynomial sobol_table[] = {
     {1431, {1, 1, 5, 3, 15, 55, 101, 67, 455, 625}},
     {1441, {1, 3, 5, 9, 1, 23, 29, 47, 345, 595}},
     {1479, {1, 3, 7, 7, 5, 49, 29, 155, 323, 589}},
-    {1509, {1, 3, 3, 7, 5, 41, 127, 61, 261, 717}},};
+    {1509, {1, 3, 3, 7, 5, 41, 127, 61, 261, 717}},
+};
 
 inline constexpr std::size_t sobol_max_dimensions = 1 + sizeof(sobol_table) / sizeof(sobol_table[0]);
 inline constexpr int sobol_bits = 32;
@@ -191,9 +192,8 @@ public:
     static constexpr std::string_view name = "sobol";
 
     void setup(std::span<dimension const> dims) const {
-        HTUNE_CHECK(dims.size() <= detail::sobol_max_dimensions, "htune::samplers::sobol: the space has ",
-                    dims.size(), " params; Sobol direction numbers are built in for at most ",
-                    detail::sobol_max_dimensions);
+        HTUNE_CHECK(dims.size() <= detail::sobol_max_dimensions, "htune::samplers::sobol: the space has ", dims.size(),
+                    " params; Sobol direction numbers are built in for at most ", detail::sobol_max_dimensions);
     }
 
     void ask(ask_context const& ctx, std::span<double> unit) {
@@ -216,8 +216,8 @@ private:
     // Linear matrix scramble: v'_k = L v_k with L lower triangular with a unit diagonal (random bits
     // below it), then a digital shift; both from the study seed and the dimension.
     void prepare(std::uint64_t seed, std::size_t d) {
-        HTUNE_CHECK(d <= detail::sobol_max_dimensions, "htune::samplers::sobol: ", d,
-                    " params exceed the built-in ", detail::sobol_max_dimensions, " dimensions");
+        HTUNE_CHECK(d <= detail::sobol_max_dimensions, "htune::samplers::sobol: ", d, " params exceed the built-in ",
+                    detail::sobol_max_dimensions, " dimensions");
         m_seed = seed;
         m_directions.assign(d, {});
         m_shift.assign(d, 0);

@@ -34,10 +34,10 @@
 //    Optuna's to ~1e-15.
 
 #include <algorithm>
-#include <iterator>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <span>
 #include <string_view>
@@ -66,13 +66,12 @@ struct optuna_compatible {};
 
 // Optuna's default_gamma: the below group holds 10% of the observations, at most 25.
 inline std::size_t default_gamma(std::size_t n) noexcept {
-    return std::min(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n))), std::size_t{ 25 });
+    return std::min(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n))), std::size_t{25});
 }
 
 // Optuna's hyperopt_default_gamma: ceil(sqrt(n) / 4), at most 25.
 inline std::size_t hyperopt_gamma(std::size_t n) noexcept {
-    return std::min(static_cast<std::size_t>(std::ceil(0.25 * std::sqrt(static_cast<double>(n)))),
-                    std::size_t{ 25 });
+    return std::min(static_cast<std::size_t>(std::ceil(0.25 * std::sqrt(static_cast<double>(n)))), std::size_t{25});
 }
 
 struct tpe_options {
@@ -114,8 +113,7 @@ constexpr void validate_tpe_options(tpe_options const& o) {
     if (o.ei_candidates < 1)
         invalid_tpe_option("htune::samplers::tpe: ei_candidates (", o.ei_candidates, ") must be >= 1");
     if (!(o.prior_weight > 0.0 && o.prior_weight < std::numeric_limits<double>::infinity()))
-        invalid_tpe_option(
-          "htune::samplers::tpe: prior_weight (", o.prior_weight, ") must be finite and > 0");
+        invalid_tpe_option("htune::samplers::tpe: prior_weight (", o.prior_weight, ") must be finite and > 0");
     // No tag sets gamma; and under -fsanitize=undefined g++ cannot compare a function's address in a
     // constant expression.
     if (!std::is_constant_evaluated() && o.gamma == nullptr)
@@ -124,10 +122,9 @@ constexpr void validate_tpe_options(tpe_options const& o) {
 
 template <class Option>
 struct tpe_option_traits {
-    static_assert(
-      sizeof(Option) == 0,
-      "htune::samplers::tpe: an option must be startup_trials<N>, ei_candidates<N>, multivariate, "
-      "univariate or optuna_compatible");
+    static_assert(sizeof(Option) == 0,
+                  "htune::samplers::tpe: an option must be startup_trials<N>, ei_candidates<N>, multivariate, "
+                  "univariate or optuna_compatible");
 };
 template <std::int64_t N>
 struct tpe_option_traits<startup_trials<N>> {
@@ -175,8 +172,8 @@ constexpr tpe_options make_tpe_options() {
 inline void validate_tpe_dimensions(std::span<dimension const> dims) {
     for (dimension const& d : dims)
         if (d.kind != dimension_kind::continuous && d.count == 0)
-            htune::detail::throw_error<invalid_argument>(
-              "htune::samplers::tpe: dimension \"", d.name, "\" is discrete or categorical with count 0");
+            htune::detail::throw_error<invalid_argument>("htune::samplers::tpe: dimension \"", d.name,
+                                                         "\" is discrete or categorical with count 0");
 }
 
 // Each numeric dimension's active observations in (coordinate, trial order) order, kept between asks.
@@ -191,8 +188,7 @@ public:
             same_layout = m_layout[d].kind == dims[d].kind && m_layout[d].count == dims[d].count;
         if (!same_layout) {
             m_layout.clear();
-            for (dimension const& dim : dims)
-                m_layout.push_back(unit_layout{ dim.kind, dim.count, dim.log });
+            for (dimension const& dim : dims) m_layout.push_back(unit_layout{dim.kind, dim.count, dim.log});
             m_numbers.clear();
             m_units.clear();
         }
@@ -234,8 +230,7 @@ public:
             if (dims[d].kind == dimension_kind::categorical) {
                 order.clear();
             } else if (extend) {
-                for (std::size_t& i : order)
-                    i = m_map[i];
+                for (std::size_t& i : order) i = m_map[i];
                 for (std::size_t i : m_added)
                     if (is_active(m_fresh[i * nd + d]))
                         order.insert(std::lower_bound(order.begin(), order.end(), i, less), i);
@@ -247,8 +242,7 @@ public:
             }
         }
         resize_buffer(m_numbers, n);
-        for (std::size_t i = 0; i < n; ++i)
-            m_numbers[i] = history[i].number;
+        for (std::size_t i = 0; i < n; ++i) m_numbers[i] = history[i].number;
         std::swap(m_units, m_fresh);
     }
 
@@ -269,13 +263,8 @@ class tpe_engine {
 public:
     void ask(ask_context const& ctx, std::span<double> unit, tpe_options const& o) {
         auto const dims = ctx.dims;
-        HTUNE_CHECK_AS(shape_error,
-                       unit.size() == dims.size(),
-                       "htune::samplers::tpe: ask got ",
-                       unit.size(),
-                       " coordinates for ",
-                       dims.size(),
-                       " dimensions");
+        HTUNE_CHECK_AS(shape_error, unit.size() == dims.size(), "htune::samplers::tpe: ask got ", unit.size(),
+                       " coordinates for ", dims.size(), " dimensions");
         validate_tpe_dimensions(dims);
         rng fallback = rng::stream(ctx.seed, ctx.number);
         rng& random = ctx.random != nullptr ? *ctx.random : fallback;
@@ -299,12 +288,12 @@ public:
         }
         m_history.update(dims, seen);
         split(seen, n, o);
-        parzen_settings const s{ .prior_weight = o.prior_weight,
-                                 .consider_prior = o.consider_prior,
-                                 .consider_magic_clip = o.consider_magic_clip,
-                                 .consider_endpoints = o.consider_endpoints,
-                                 .normalized = o.normalized_density,
-                                 .spread_bandwidth = o.spread_bandwidth };
+        parzen_settings const s{.prior_weight = o.prior_weight,
+                                .consider_prior = o.consider_prior,
+                                .consider_magic_clip = o.consider_magic_clip,
+                                .consider_endpoints = o.consider_endpoints,
+                                .normalized = o.normalized_density,
+                                .spread_bandwidth = o.spread_bandwidth};
         m_done.assign(dims.size(), false);
         if (o.multivariate) propose_joint(dims, unit, o, s, base);
         for (std::size_t d = 0; d < dims.size(); ++d) {
@@ -341,14 +330,11 @@ private:
         resize_buffer(m_keys, n);
         for (std::size_t i = 0; i < n; ++i) {
             observation const& ob = history[i];
-            m_keys[i] = { std::isnan(ob.loss),
-                          ob.pruned,
-                          ob.pruned ? ob.pruned_step : 0,
-                          std::isnan(ob.loss) ? std::numeric_limits<double>::infinity() : ob.loss };
+            m_keys[i] = {std::isnan(ob.loss), ob.pruned, ob.pruned ? ob.pruned_step : 0,
+                         std::isnan(ob.loss) ? std::numeric_limits<double>::infinity() : ob.loss};
         }
         resize_buffer(m_rank, n);
-        for (std::size_t i = 0; i < n; ++i)
-            m_rank[i] = i;
+        for (std::size_t i = 0; i < n; ++i) m_rank[i] = i;
         auto const better = [&](std::size_t a, std::size_t b) {
             rank_key const& x = m_keys[a];
             rank_key const& y = m_keys[b];
@@ -359,11 +345,10 @@ private:
             return a < b;
         };
         if (n_below < n)
-            std::nth_element(
-              m_rank.begin(), m_rank.begin() + static_cast<std::ptrdiff_t>(n_below), m_rank.end(), better);
-        assign_buffer(m_below, n, char{ 0 });
-        for (std::size_t i = 0; i < n_below; ++i)
-            m_below[m_rank[i]] = 1;
+            std::nth_element(m_rank.begin(), m_rank.begin() + static_cast<std::ptrdiff_t>(n_below), m_rank.end(),
+                             better);
+        assign_buffer(m_below, n, char{0});
+        for (std::size_t i = 0; i < n_below; ++i) m_below[m_rank[i]] = 1;
         m_weighted = o.weigh_by_improvement && weigh_below(n_below, better);
     }
 
@@ -400,8 +385,7 @@ private:
         m_group_weight.clear();
         if (!m_weighted) return {};
         for (std::size_t i = 0; i < m_below.size(); ++i)
-            if (m_below[i] && (d == npos || is_active(m_history.unit(i, d))))
-                m_group_weight.push_back(m_weight[i]);
+            if (m_below[i] && (d == npos || is_active(m_history.unit(i, d)))) m_group_weight.push_back(m_weight[i]);
         return m_group_weight;
     }
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
@@ -420,21 +404,16 @@ private:
             return;
         }
         resize_buffer(m_group_index, n);
-        std::size_t counts[2] = { 0, 0 };
+        std::size_t counts[2] = {0, 0};
         for (std::size_t i = 0; i < n; ++i)
             if (is_active(m_history.unit(i, d))) m_group_index[i] = counts[m_below[i] ? 1 : 0]++;
         m_sorted_below.clear();
         m_sorted_above.clear();
         for (std::size_t i : m_history.order(d))
-            (m_below[i] ? m_sorted_below : m_sorted_above)
-              .emplace_back(m_history.unit(i, d), m_group_index[i]);
+            (m_below[i] ? m_sorted_below : m_sorted_above).emplace_back(m_history.unit(i, d), m_group_index[i]);
     }
 
-    double propose_one(dimension const& dim,
-                       std::size_t d,
-                       rng& g,
-                       tpe_options const& o,
-                       parzen_settings const& s) {
+    double propose_one(dimension const& dim, std::size_t d, rng& g, tpe_options const& o, parzen_settings const& s) {
         if (dim.kind != dimension_kind::continuous && dim.count == 1) return 0.5;
         gather(dim, d);
         auto const n_candidates = static_cast<std::size_t>(o.ei_candidates);
@@ -444,26 +423,24 @@ private:
             m_cat_below.fit(m_values_below, dim.count, below);
             m_cat_above.fit(m_values_above, dim.count, s);
             return best_of(
-              n_candidates,
-              [&] { return m_cat_below.sample(g); },
-              [&](double x) { return m_cat_below.log_pdf(x) - m_cat_above.log_pdf(x); });
+                n_candidates, [&] { return m_cat_below.sample(g); },
+                [&](double x) { return m_cat_below.log_pdf(x) - m_cat_above.log_pdf(x); });
         }
         std::uint64_t const count = dim.kind == dimension_kind::discrete ? dim.count : 0;
         m_num_below.fit_sorted(m_sorted_below, count, below);
         m_num_above.fit_sorted(m_sorted_above, count, s);
         m_seen.clear();
         return best_of(
-          n_candidates,
-          [&] { return m_num_below.sample(g); },
-          [&](double x) {
-              if (count == 0) return m_num_below.log_pdf(x) - m_num_above.log_pdf(x);
-              // Grid candidates repeat: score each value once.
-              for (auto const& [value, score] : m_seen)
-                  if (value == x) return score;
-              double const score = m_num_below.log_pdf(x) - m_num_above.log_pdf(x);
-              m_seen.emplace_back(x, score);
-              return score;
-          });
+            n_candidates, [&] { return m_num_below.sample(g); },
+            [&](double x) {
+                if (count == 0) return m_num_below.log_pdf(x) - m_num_above.log_pdf(x);
+                // Grid candidates repeat: score each value once.
+                for (auto const& [value, score] : m_seen)
+                    if (value == x) return score;
+                double const score = m_num_below.log_pdf(x) - m_num_above.log_pdf(x);
+                m_seen.emplace_back(x, score);
+                return score;
+            });
     }
 
     // Draws all candidates first (as Optuna), then keeps the first with the highest score; a NaN
@@ -471,8 +448,7 @@ private:
     template <class Sample, class Score>
     double best_of(std::size_t n_candidates, Sample&& sample, Score&& score) {
         m_candidates.clear();
-        for (std::size_t j = 0; j < n_candidates; ++j)
-            m_candidates.push_back(sample());
+        for (std::size_t j = 0; j < n_candidates; ++j) m_candidates.push_back(sample());
         double best_x = m_candidates[0], best = -std::numeric_limits<double>::infinity();
         for (double x : m_candidates) {
             double const sc = score(x);
@@ -483,22 +459,18 @@ private:
 
     // Multivariate TPE over the dimensions active in every observation (Optuna's intersection search
     // space); single-valued dimensions are left to propose_one.
-    void propose_joint(std::span<dimension const> dims,
-                       std::span<double> unit,
-                       tpe_options const& o,
-                       parzen_settings const& s,
-                       std::uint64_t base) {
+    void propose_joint(std::span<dimension const> dims, std::span<double> unit, tpe_options const& o,
+                       parzen_settings const& s, std::uint64_t base) {
         std::size_t const n = m_below.size();
         m_group.clear();
         m_group_dims.clear();
         for (std::size_t d = 0; d < dims.size(); ++d) {
             if (dims[d].kind != dimension_kind::continuous && dims[d].count == 1) continue;
             bool always = true;
-            for (std::size_t i = 0; i < n && always; ++i)
-                always = is_active(m_history.unit(i, d));
+            for (std::size_t i = 0; i < n && always; ++i) always = is_active(m_history.unit(i, d));
             if (!always) continue;
             m_group.push_back(d);
-            m_group_dims.push_back(unit_layout{ dims[d].kind, dims[d].count, dims[d].log });
+            m_group_dims.push_back(unit_layout{dims[d].kind, dims[d].count, dims[d].log});
         }
         std::size_t const nd = m_group.size();
         if (nd == 0) return;
@@ -506,8 +478,7 @@ private:
         m_rows_above.clear();
         for (std::size_t i = 0; i < n; ++i) {
             auto& rows = m_below[i] ? m_rows_below : m_rows_above;
-            for (std::size_t j = 0; j < nd; ++j)
-                rows.push_back(m_history.unit(i, m_group[j]));
+            for (std::size_t j = 0; j < nd; ++j) rows.push_back(m_history.unit(i, m_group[j]));
         }
         parzen_settings below = s;
         below.weights = below_weights(npos);
@@ -570,13 +541,9 @@ private:
     static_assert(compile_time_options_valid());
 
 public:
-    tpe()
-      : m_options(default_options) {}
+    tpe() : m_options(default_options) {}
 
-    explicit tpe(tpe_options options)
-      : m_options(options) {
-        detail::validate_tpe_options(options);
-    }
+    explicit tpe(tpe_options options) : m_options(options) { detail::validate_tpe_options(options); }
 
     tpe_options const& options() const noexcept { return m_options; }
 

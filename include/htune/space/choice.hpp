@@ -155,9 +155,7 @@ public:
     }
 
     static constexpr unit_layout layout() noexcept { return {unit_kind::categorical, count, false}; }
-    double to_unit(std::string_view s) const noexcept {
-        return index_to_unit(index_of(s).value_or(0), count);
-    }
+    double to_unit(std::string_view s) const noexcept { return index_to_unit(index_of(s).value_or(0), count); }
     std::string_view from_unit(double u) const noexcept { return labels[unit_to_index(u, count)]; }
     std::string_view sample(rng& g) const { return labels[uniform_below(g, count)]; }
     constexpr bool contains(std::string_view s) const noexcept { return index_of(s).has_value(); }

@@ -57,9 +57,8 @@ struct unknown_param_value {
 // the name asked for and the names the space has.
 template <fixed_string Name, fixed_string NamesInSpace>
 struct unknown_param_name {
-    static_assert(always_false_name<Name>,
-                  "htune::space_config::get<Name>: the space has no param with this name (see "
-                  "unknown_param_name<Name, NamesInSpace> above)");
+    static_assert(always_false_name<Name>, "htune::space_config::get<Name>: the space has no param with this name (see "
+                                           "unknown_param_name<Name, NamesInSpace> above)");
     static constexpr bool value = true; // the static_assert above is the one error
 };
 } // namespace detail
@@ -93,7 +92,8 @@ public:
     template <fixed_string Name, class V>
     constexpr void set(V&& value) {
         constexpr std::size_t i = detail::param_index<Name, P...>();
-        if constexpr (i == sizeof...(P)) static_assert(detail::unknown_param_name<Name, detail::names_text<P...>()>::value);
+        if constexpr (i == sizeof...(P))
+            static_assert(detail::unknown_param_name<Name, detail::names_text<P...>()>::value);
         else std::get<i>(m_values) = std::forward<V>(value);
     }
 

@@ -64,8 +64,8 @@ space_config<P...> parse_config_impl(std::string_view text) {
         std::size_t const comma = body.find(',');
         std::string_view const item = body.substr(0, comma);
         body = comma == std::string_view::npos ? std::string_view{} : body.substr(comma + 1);
-        HTUNE_CHECK(comma == std::string_view::npos || !trim(body).empty(),
-                    "htune::parse_config: trailing ',' in \"", text, "\"");
+        HTUNE_CHECK(comma == std::string_view::npos || !trim(body).empty(), "htune::parse_config: trailing ',' in \"",
+                    text, "\"");
 
         std::size_t const eq = item.find('=');
         HTUNE_CHECK(eq != std::string_view::npos, "htune::parse_config: expected name=value, got \"", trim(item),
@@ -95,8 +95,7 @@ space_config<P...> parse_config_impl(std::string_view text) {
                          : void()),
              ...);
         }(std::index_sequence_for<P...>{});
-        HTUNE_CHECK(ok, "htune::parse_config: param \"", name, "\": invalid value \"", value, "\" in \"", text,
-                    "\"");
+        HTUNE_CHECK(ok, "htune::parse_config: param \"", name, "\": invalid value \"", value, "\" in \"", text, "\"");
     }
     constexpr std::array<bool, n> optional{is_conditional_param<P>...};
     for (std::size_t i = 0; i < n; ++i)

@@ -29,8 +29,7 @@ constexpr void validate_discrete(std::string_view name, std::span<T const> value
             require(is_finite(values[i]), "htune::discrete<\"", name, "\">: value ", i, " (", values[i],
                     ") must be finite");
         for (std::size_t j = 0; j < i; ++j)
-            require(values[j] != values[i], "htune::discrete<\"", name, "\">: value ", values[i],
-                    " appears twice");
+            require(values[j] != values[i], "htune::discrete<\"", name, "\">: value ", values[i], " appears twice");
     }
 }
 } // namespace detail
@@ -39,8 +38,8 @@ template <fixed_string Name, auto... V>
 class discrete {
 public:
     static constexpr bool compile_time_bounds = sizeof...(V) > 0;
-    using value_type = std::conditional_t<compile_time_bounds && (std::is_integral_v<decltype(V)> && ...),
-                                          std::int64_t, double>;
+    using value_type =
+        std::conditional_t<compile_time_bounds && (std::is_integral_v<decltype(V)> && ...), std::int64_t, double>;
     static constexpr std::string_view name = Name.view();
 
 private:

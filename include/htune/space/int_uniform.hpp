@@ -37,11 +37,11 @@ constexpr void validate_int_uniform(std::string_view name, std::int64_t low, std
     require(low < high, "htune::int_uniform<\"", name, "\">: low (", low, ") must be < high (", high, ")");
     require(opt.step > 0, "htune::int_uniform<\"", name, "\">: step (", opt.step, ") must be > 0");
     auto const span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
-    require(span % static_cast<std::uint64_t>(opt.step) == 0, "htune::int_uniform<\"", name, "\">: step (",
-            opt.step, ") must divide high - low (", span, ")");
+    require(span % static_cast<std::uint64_t>(opt.step) == 0, "htune::int_uniform<\"", name, "\">: step (", opt.step,
+            ") must divide high - low (", span, ")");
     // Beyond 2^53 grid points the unit-interval mapping can no longer tell neighbours apart.
-    require(span / static_cast<std::uint64_t>(opt.step) < (std::uint64_t{1} << 53), "htune::int_uniform<\"",
-            name, "\">: more than 2^53 grid values");
+    require(span / static_cast<std::uint64_t>(opt.step) < (std::uint64_t{1} << 53), "htune::int_uniform<\"", name,
+            "\">: more than 2^53 grid values");
     require(!opt.log || low > 0, "htune::int_uniform<\"", name, "\">: low (", low, ") must be > 0 with log");
     require(!opt.log || opt.step == 1, "htune::int_uniform<\"", name, "\">: step (", opt.step,
             ") cannot be combined with log");
@@ -109,7 +109,8 @@ public:
     // Number of grid values.
     constexpr std::uint64_t count() const noexcept {
         return (static_cast<std::uint64_t>(m_high) - static_cast<std::uint64_t>(m_low)) /
-                   static_cast<std::uint64_t>(m_options.step) + 1;
+                   static_cast<std::uint64_t>(m_options.step) +
+               1;
     }
 
     // Log ints are continuous in log space (rounded by from_unit), as Optuna treats them.
@@ -145,7 +146,8 @@ public:
     constexpr bool contains(std::int64_t x) const noexcept {
         return m_low <= x && x <= m_high &&
                (static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(m_low)) %
-                       static_cast<std::uint64_t>(m_options.step) == 0;
+                       static_cast<std::uint64_t>(m_options.step) ==
+                   0;
     }
 
     std::string describe() const {

@@ -72,9 +72,7 @@ public:
     double sample(rng& g) const noexcept { return from_unit(uniform01(g)); }
     constexpr bool contains(double x) const noexcept { return m_low <= x && x <= m_high; }
 
-    std::string describe() const {
-        return detail::concat("log_uniform<\"", name, "\">[", m_low, ", ", m_high, "]");
-    }
+    std::string describe() const { return detail::concat("log_uniform<\"", name, "\">[", m_low, ", ", m_high, "]"); }
 
     static void write_value(std::string& out, double x) { detail::append_number(out, x); }
     static std::optional<double> read_value(std::string_view text) { return detail::parse_double(text); }

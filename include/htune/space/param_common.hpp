@@ -69,8 +69,8 @@ inline double tidy_decimal(double x, double scale) noexcept {
     int const decimals = 15 - digits_before;
     char buffer[400];
     auto const [end, ec] = decimals >= 0
-        ? std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::fixed, decimals)
-        : std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::general, 15);
+                               ? std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::fixed, decimals)
+                               : std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::general, 15);
     if (ec != std::errc{}) return x;
     double y = x;
     std::from_chars(buffer, end, y);

@@ -6,12 +6,12 @@
 
 #include <array>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
-#include <span>
 
 #include "../core/fixed_string.hpp"
 #include "../core/rng.hpp"
@@ -120,13 +120,14 @@ template <class Param, class... P>
 constexpr std::ptrdiff_t parent_index() {
     if constexpr (is_conditional_param<Param>)
         return static_cast<std::ptrdiff_t>(param_index_by_view<P...>(Param::condition::parent));
-    else
-        return -1;
+    else return -1;
 }
 
 template <class... P>
 constexpr void check_conditions() {
-    []<std::size_t... I>(std::index_sequence<I...>) { (check_condition<I, P...>(), ...); }(std::index_sequence_for<P...>{});
+    []<std::size_t... I>(std::index_sequence<I...>) {
+        (check_condition<I, P...>(), ...);
+    }(std::index_sequence_for<P...>{});
 }
 } // namespace detail
 
@@ -195,8 +196,7 @@ public:
             if constexpr (is_conditional_param<parent>)
                 return active<j>(c) && value.has_value() &&
                        param::condition::holds(std::get<j>(m_params).param(), *value);
-            else
-                return param::condition::holds(std::get<j>(m_params), value);
+            else return param::condition::holds(std::get<j>(m_params), value);
         }
     }
 
@@ -236,10 +236,12 @@ public:
 
     std::string describe() const {
         std::string out = "search_space{";
-        std::apply([&](auto const&... p) {
-            std::size_t i = 0;
-            ((out += (i++ ? ", " : "") + p.describe()), ...);
-        }, m_params);
+        std::apply(
+            [&](auto const&... p) {
+                std::size_t i = 0;
+                ((out += (i++ ? ", " : "") + p.describe()), ...);
+            },
+            m_params);
         return out + "}";
     }
 

@@ -21,8 +21,7 @@ constexpr void validate_uniform(std::string_view name, double low, double high) 
     require(is_finite(high), "htune::uniform<\"", name, "\">: high (", high, ") must be finite");
     require(low < high, "htune::uniform<\"", name, "\">: low (", low, ") must be < high (", high, ")");
     // Sampling and the unit-cube mapping go through high - low: an overflow would make every value NaN or low.
-    require(is_finite(high - low), "htune::uniform<\"", name, "\">: high - low (", high - low,
-            ") must be finite");
+    require(is_finite(high - low), "htune::uniform<\"", name, "\">: high - low (", high - low, ") must be finite");
 }
 } // namespace detail
 

@@ -25,13 +25,9 @@
 // Needs nlohmann-json (Debian: nlohmann-json3-dev); link the CMake target htune::journal.
 
 #if !__has_include(<nlohmann/json.hpp>)
-#error "htune/storage/journal.hpp needs nlohmann-json (Debian: nlohmann-json3-dev; vcpkg and Conan: nlohmann-json), and the CMake target htune::journal"
+#error                                                                                                                 \
+    "htune/storage/journal.hpp needs nlohmann-json (Debian: nlohmann-json3-dev; vcpkg and Conan: nlohmann-json), and the CMake target htune::journal"
 #endif
-
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -40,6 +36,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -47,16 +44,18 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "../core/errors.hpp"
 #include "backend.hpp"
@@ -89,8 +88,8 @@ public:
         : m_path(std::move(path)), m_options(std::move(options)) {
         using std::chrono::milliseconds;
         HTUNE_CHECK(m_options.heartbeat >= milliseconds{0},
-                    "htune::storage::journal_options: heartbeat must not be negative, got ", m_options.heartbeat.count(),
-                    " ms");
+                    "htune::storage::journal_options: heartbeat must not be negative, got ",
+                    m_options.heartbeat.count(), " ms");
         HTUNE_CHECK(m_options.grace > milliseconds{0}, "htune::storage::journal_options: grace must be positive, got ",
                     m_options.grace.count(), " ms");
         HTUNE_CHECK(m_options.heartbeat == milliseconds{0} || m_options.grace >= 2 * m_options.heartbeat,
@@ -98,8 +97,8 @@ public:
                     " ms) must be at least twice the heartbeat (", m_options.heartbeat.count(),
                     " ms), or a live worker could be taken as gone between two heartbeats");
         if (m_options.host.empty()) m_options.host = journal_detail::host_name();
-        HTUNE_CHECK(m_options.host.find('/') == std::string::npos,
-                    "htune::storage::journal_options: host \"", m_options.host, "\" must not contain '/'");
+        HTUNE_CHECK(m_options.host.find('/') == std::string::npos, "htune::storage::journal_options: host \"",
+                    m_options.host, "\" must not contain '/'");
         m_worker = journal_detail::new_worker_id(m_options.host);
         m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (m_fd < 0)
@@ -322,9 +321,9 @@ private:
             text += '\n';
         }
         if (m_torn) {
-            m_options.warn(htune::detail::concat("journal \"", m_path.string(), "\": cutting off a torn last line at byte ",
-                                                 *m_torn, " (", file_size() - *m_torn,
-                                                 " bytes, left by a process that died while writing)"));
+            m_options.warn(htune::detail::concat(
+                "journal \"", m_path.string(), "\": cutting off a torn last line at byte ", *m_torn, " (",
+                file_size() - *m_torn, " bytes, left by a process that died while writing)"));
             if (::ftruncate(m_fd, static_cast<off_t>(*m_torn)) != 0) fail_io("cannot cut the torn line off");
             m_torn.reset();
         }
@@ -346,7 +345,7 @@ private:
     }
 
     std::uint64_t file_size() const {
-        struct stat st {};
+        struct stat st{};
         if (::fstat(m_fd, &st) != 0) fail_io("cannot stat");
         return static_cast<std::uint64_t>(st.st_size);
     }
@@ -410,8 +409,8 @@ private:
         } catch (journal_error const&) {
             throw;
         } catch (journal_detail::mismatch const& e) {
-            htune::detail::throw_error<journal_error>("htune::storage::journal: \"", m_path.string(), "\" line ", m_line,
-                                                      ": ", e.what());
+            htune::detail::throw_error<journal_error>("htune::storage::journal: \"", m_path.string(), "\" line ",
+                                                      m_line, ": ", e.what());
         } catch (htune::error const& e) {
             corrupt(m_line, offset, e.what());
         } catch (std::exception const& e) {
@@ -423,83 +422,83 @@ private:
     // against the schema.
     void apply(nlohmann::json const& o, bool own) {
         int const code = journal_detail::integer<int>(o.at("op_code"));
-        std::string const worker = o.contains("worker_id") && o["worker_id"].is_string()
-                                       ? o["worker_id"].get<std::string>()
-                                       : std::string();
+        std::string const worker =
+            o.contains("worker_id") && o["worker_id"].is_string() ? o["worker_id"].get<std::string>() : std::string();
         switch (code) {
-        case journal_detail::create_study: {
-            std::string const name = o.at("study_name").get<std::string>();
-            for (auto const& [id, n] : m_studies)
-                if (n == name) return; // a duplicate create is ignored, as Optuna does
-            std::int64_t const id = m_next_study_id++;
-            m_studies.emplace(id, name);
-            m_study_trials[id] = 0;
-            if (!m_schema.name.empty() && name == m_schema.name) {
-                auto const& directions = o.at("directions");
-                HTUNE_CHECK_AS(journal_detail::mismatch, directions.is_array() && directions.size() == 1, "study \"", name,
-                            "\" has ", directions.size(), " objectives; htune studies have one");
-                int const d = journal_detail::integer<int>(directions[0]);
-                direction const stored = d == 2 ? direction::maximize : direction::minimize;
-                HTUNE_CHECK_AS(journal_detail::mismatch, stored == m_schema.goal, "study \"", name, "\" was created to ",
-                            stored == direction::minimize ? "minimize" : "maximize", ", not to ",
-                            m_schema.goal == direction::minimize ? "minimize" : "maximize",
-                            " (open it with the same direction, or give the study another name)");
-                m_study = id;
+            case journal_detail::create_study: {
+                std::string const name = o.at("study_name").get<std::string>();
+                for (auto const& [id, n] : m_studies)
+                    if (n == name) return; // a duplicate create is ignored, as Optuna does
+                std::int64_t const id = m_next_study_id++;
+                m_studies.emplace(id, name);
+                m_study_trials[id] = 0;
+                if (!m_schema.name.empty() && name == m_schema.name) {
+                    auto const& directions = o.at("directions");
+                    HTUNE_CHECK_AS(journal_detail::mismatch, directions.is_array() && directions.size() == 1,
+                                   "study \"", name, "\" has ", directions.size(),
+                                   " objectives; htune studies have one");
+                    int const d = journal_detail::integer<int>(directions[0]);
+                    direction const stored = d == 2 ? direction::maximize : direction::minimize;
+                    HTUNE_CHECK_AS(journal_detail::mismatch, stored == m_schema.goal, "study \"", name,
+                                   "\" was created to ", stored == direction::minimize ? "minimize" : "maximize",
+                                   ", not to ", m_schema.goal == direction::minimize ? "minimize" : "maximize",
+                                   " (open it with the same direction, or give the study another name)");
+                    m_study = id;
+                }
+                return;
             }
-            return;
-        }
-        case journal_detail::delete_study: {
-            std::int64_t const id = journal_detail::integer<std::int64_t>(o.at("study_id"));
-            m_studies.erase(id);
-            if (m_study && *m_study == id) {
-                HTUNE_CHECK(!own, "study \"", m_schema.name, "\" deleted by this worker");
-                m_study.reset();
+            case journal_detail::delete_study: {
+                std::int64_t const id = journal_detail::integer<std::int64_t>(o.at("study_id"));
+                m_studies.erase(id);
+                if (m_study && *m_study == id) {
+                    HTUNE_CHECK(!own, "study \"", m_schema.name, "\" deleted by this worker");
+                    m_study.reset();
+                }
+                return;
             }
-            return;
-        }
-        case journal_detail::set_study_user_attr:
-        case journal_detail::set_study_system_attr: return;
-        case journal_detail::create_trial: {
-            std::int64_t const study = journal_detail::integer<std::int64_t>(o.at("study_id"));
-            if (!m_studies.count(study)) return;
-            journal_detail::replay_trial t;
-            t.study = study;
-            t.data.number = m_study_trials[study]++;
-            t.data.worker = worker;
-            auto const state = o.contains("state") ? journal_detail::integer<int>(o["state"]) : 0;
-            if (o.contains("datetime_start") && o["datetime_start"].is_string())
-                t.data.started = journal_detail::parse_iso_local(o["datetime_start"].get<std::string>())
-                                     .value_or(time_point{});
-            t.last_heard = t.data.started;
-            std::size_t const id = m_trials.size();
-            m_trials.push_back(std::move(t));
-            bool const ours = m_study && study == *m_study;
-            if (ours) m_numbers[m_trials.back().data.number] = id;
-            auto& r = m_trials.back();
-            r.data.params.assign(m_schema.params.size(), std::nullopt);
-            if (o.contains("params") && o["params"].is_object()) {
-                auto const& distributions = o.at("distributions");
-                for (auto const& [name, value] : o["params"].items())
-                    set_param(r, name, journal_detail::number(value), distributions.at(name), ours);
+            case journal_detail::set_study_user_attr:
+            case journal_detail::set_study_system_attr: return;
+            case journal_detail::create_trial: {
+                std::int64_t const study = journal_detail::integer<std::int64_t>(o.at("study_id"));
+                if (!m_studies.count(study)) return;
+                journal_detail::replay_trial t;
+                t.study = study;
+                t.data.number = m_study_trials[study]++;
+                t.data.worker = worker;
+                auto const state = o.contains("state") ? journal_detail::integer<int>(o["state"]) : 0;
+                if (o.contains("datetime_start") && o["datetime_start"].is_string())
+                    t.data.started =
+                        journal_detail::parse_iso_local(o["datetime_start"].get<std::string>()).value_or(time_point{});
+                t.last_heard = t.data.started;
+                std::size_t const id = m_trials.size();
+                m_trials.push_back(std::move(t));
+                bool const ours = m_study && study == *m_study;
+                if (ours) m_numbers[m_trials.back().data.number] = id;
+                auto& r = m_trials.back();
+                r.data.params.assign(m_schema.params.size(), std::nullopt);
+                if (o.contains("params") && o["params"].is_object()) {
+                    auto const& distributions = o.at("distributions");
+                    for (auto const& [name, value] : o["params"].items())
+                        set_param(r, name, journal_detail::number(value), distributions.at(name), ours);
+                }
+                if (o.contains("user_attrs") && o["user_attrs"].is_object())
+                    for (auto const& [k, v] : o["user_attrs"].items()) r.data.user_attrs[k] = attr_text(v);
+                if (o.contains("system_attrs") && o["system_attrs"].is_object())
+                    for (auto const& [k, v] : o["system_attrs"].items()) set_system_attr(r, k, v);
+                if (o.contains("intermediate_values") && o["intermediate_values"].is_object())
+                    for (auto const& [step, v] : o["intermediate_values"].items())
+                        add_intermediate(r, std::stoull(step), journal_detail::number(v));
+                set_state(r, state, o.contains("values") ? o["values"] : nlohmann::json(),
+                          o.contains("value") ? o["value"] : nlohmann::json(), o);
+                if (ours && !own) m_changed.insert(r.data.number);
+                return;
             }
-            if (o.contains("user_attrs") && o["user_attrs"].is_object())
-                for (auto const& [k, v] : o["user_attrs"].items()) r.data.user_attrs[k] = attr_text(v);
-            if (o.contains("system_attrs") && o["system_attrs"].is_object())
-                for (auto const& [k, v] : o["system_attrs"].items()) set_system_attr(r, k, v);
-            if (o.contains("intermediate_values") && o["intermediate_values"].is_object())
-                for (auto const& [step, v] : o["intermediate_values"].items())
-                    add_intermediate(r, std::stoull(step), journal_detail::number(v));
-            set_state(r, state, o.contains("values") ? o["values"] : nlohmann::json(),
-                      o.contains("value") ? o["value"] : nlohmann::json(), o);
-            if (ours && !own) m_changed.insert(r.data.number);
-            return;
-        }
-        default: break;
+            default: break;
         }
         if (code < journal_detail::set_trial_param || code > journal_detail::set_trial_system_attr)
-            htune::detail::throw_error<journal_error>(
-                "htune::storage::journal: \"", m_path.string(), "\" line ", m_line, ": unknown operation op_code=",
-                code, "; the file may come from a newer version of Optuna or htune");
+            htune::detail::throw_error<journal_error>("htune::storage::journal: \"", m_path.string(), "\" line ",
+                                                      m_line, ": unknown operation op_code=", code,
+                                                      "; the file may come from a newer version of Optuna or htune");
 
         std::int64_t const id = journal_detail::integer<std::int64_t>(o.at("trial_id"));
         if (id < 0 || static_cast<std::size_t>(id) >= m_trials.size()) return; // Optuna skips these too
@@ -509,31 +508,29 @@ private:
         // Operations carry no time: a trial was last heard of when this worker read news of it.
         r.last_heard = std::chrono::system_clock::now();
         switch (code) {
-        case journal_detail::set_trial_param:
-            set_param(r, o.at("param_name").get<std::string>(), journal_detail::number(o.at("param_value_internal")),
-                      o.at("distribution"), ours);
-            break;
-        case journal_detail::set_trial_state_values:
-            set_state(r, journal_detail::integer<int>(o.at("state")),
-                      o.contains("values") ? o["values"] : nlohmann::json(), nlohmann::json(), o);
-            break;
-        case journal_detail::set_trial_intermediate_value:
-            add_intermediate(r, journal_detail::integer<std::uint64_t>(o.at("step")),
-                             journal_detail::number(o.at("intermediate_value")));
-            break;
-        case journal_detail::set_trial_user_attr:
-            for (auto const& [k, v] : o.at("user_attr").items()) r.data.user_attrs[k] = attr_text(v);
-            break;
-        case journal_detail::set_trial_system_attr:
-            for (auto const& [k, v] : o.at("system_attr").items()) set_system_attr(r, k, v);
-            break;
+            case journal_detail::set_trial_param:
+                set_param(r, o.at("param_name").get<std::string>(),
+                          journal_detail::number(o.at("param_value_internal")), o.at("distribution"), ours);
+                break;
+            case journal_detail::set_trial_state_values:
+                set_state(r, journal_detail::integer<int>(o.at("state")),
+                          o.contains("values") ? o["values"] : nlohmann::json(), nlohmann::json(), o);
+                break;
+            case journal_detail::set_trial_intermediate_value:
+                add_intermediate(r, journal_detail::integer<std::uint64_t>(o.at("step")),
+                                 journal_detail::number(o.at("intermediate_value")));
+                break;
+            case journal_detail::set_trial_user_attr:
+                for (auto const& [k, v] : o.at("user_attr").items()) r.data.user_attrs[k] = attr_text(v);
+                break;
+            case journal_detail::set_trial_system_attr:
+                for (auto const& [k, v] : o.at("system_attr").items()) set_system_attr(r, k, v);
+                break;
         }
         if (ours && !own) m_changed.insert(r.data.number);
     }
 
-    static std::string attr_text(nlohmann::json const& v) {
-        return v.is_string() ? v.get<std::string>() : v.dump();
-    }
+    static std::string attr_text(nlohmann::json const& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
     void set_system_attr(journal_detail::replay_trial& r, std::string const& key, nlohmann::json const& v) {
         if (key == "fail_reason" && v.is_string()) r.data.message = v.get<std::string>();
@@ -558,18 +555,18 @@ private:
         std::sort(iv.begin(), iv.end(), [](auto const& a, auto const& b) { return (a.step) < (b.step); });
     }
 
-    void set_state(journal_detail::replay_trial& r, int state, nlohmann::json const& values, nlohmann::json const& value,
-                   nlohmann::json const& o) {
+    void set_state(journal_detail::replay_trial& r, int state, nlohmann::json const& values,
+                   nlohmann::json const& value, nlohmann::json const& o) {
         switch (state) {
-        case 0: r.data.state = trial_state::running; break;
-        case 1: r.data.state = trial_state::complete; break;
-        case 2: r.data.state = trial_state::pruned; break;
-        case 3: r.data.state = trial_state::failed; break;
-        case 4: // waiting: a trial enqueued through Optuna, which htune does not run
-            r.data.state = trial_state::failed;
-            r.data.message = "waiting: enqueued through Optuna (htune does not run waiting trials)";
-            break;
-        default: throw std::invalid_argument("unknown trial state " + std::to_string(state));
+            case 0: r.data.state = trial_state::running; break;
+            case 1: r.data.state = trial_state::complete; break;
+            case 2: r.data.state = trial_state::pruned; break;
+            case 3: r.data.state = trial_state::failed; break;
+            case 4: // waiting: a trial enqueued through Optuna, which htune does not run
+                r.data.state = trial_state::failed;
+                r.data.message = "waiting: enqueued through Optuna (htune does not run waiting trials)";
+                break;
+            default: throw std::invalid_argument("unknown trial state " + std::to_string(state));
         }
         if (values.is_array() && values.size() == 1) r.data.value = journal_detail::number(values[0]);
         else if (values.is_array() && values.size() > 1)
@@ -587,18 +584,17 @@ private:
         if (!ours) return;
         auto const it = m_schema_distributions.find(name);
         HTUNE_CHECK_AS(journal_detail::mismatch, it != m_schema_distributions.end(), "trial ", r.data.number,
-                       " of study \"", m_schema.name,
-                    "\" has param \"", name, "\", which the space does not have (", space_names(),
-                    "): the journal was written with another space; open it with that space, or give this "
-                    "study another name");
+                       " of study \"", m_schema.name, "\" has param \"", name, "\", which the space does not have (",
+                       space_names(),
+                       "): the journal was written with another space; open it with that space, or give this "
+                       "study another name");
         nlohmann::json const stored =
             distribution.is_string() ? nlohmann::json::parse(distribution.get<std::string>()) : distribution;
-        HTUNE_CHECK_AS(journal_detail::mismatch, same_distribution(stored, it->second.second), "trial ",
-                       r.data.number, " of study \"",
-                    m_schema.name, "\" has param \"", name, "\" with distribution ", stored.dump(),
-                    ", but the space has ", it->second.second.dump(),
-                    ": the journal was written with another space; open it with that space, or give this study "
-                    "another name");
+        HTUNE_CHECK_AS(journal_detail::mismatch, same_distribution(stored, it->second.second), "trial ", r.data.number,
+                       " of study \"", m_schema.name, "\" has param \"", name, "\" with distribution ", stored.dump(),
+                       ", but the space has ", it->second.second.dump(),
+                       ": the journal was written with another space; open it with that space, or give this study "
+                       "another name");
         r.data.params[it->second.first] = value;
     }
 
@@ -622,9 +618,9 @@ private:
     bool m_locked = false;
     bool m_opened = false;
 
-    std::uint64_t m_offset = 0;           // bytes applied
-    std::uint64_t m_line = 0;             // lines applied
-    std::optional<std::uint64_t> m_torn;  // where a torn last line starts
+    std::uint64_t m_offset = 0;          // bytes applied
+    std::uint64_t m_line = 0;            // lines applied
+    std::optional<std::uint64_t> m_torn; // where a torn last line starts
 
     study_schema m_schema;
     std::map<std::string, std::pair<std::size_t, nlohmann::json>, std::less<>> m_schema_distributions;
@@ -643,7 +639,9 @@ inline std::unique_ptr<backend> open_journal(std::filesystem::path path, journal
 }
 
 namespace detail {
-inline std::unique_ptr<backend> open_journal_at(std::filesystem::path const& path) { return open_journal(path); }
+inline std::unique_ptr<backend> open_journal_at(std::filesystem::path const& path) {
+    return open_journal(path);
+}
 // Registers the opener for tuners at start-up (backend.hpp, registered_journal_opener).
 inline bool const journal_opener_registered = (registered_journal_opener() = &open_journal_at, true);
 } // namespace detail

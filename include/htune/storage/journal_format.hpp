@@ -7,10 +7,9 @@
 // Needs nlohmann-json (Debian: nlohmann-json3-dev); link the CMake target htune::journal.
 
 #if !__has_include(<nlohmann/json.hpp>)
-#error "htune/storage/journal_format.hpp needs nlohmann-json (Debian: nlohmann-json3-dev; vcpkg and Conan: nlohmann-json), and the CMake target htune::journal"
+#error                                                                                                                 \
+    "htune/storage/journal_format.hpp needs nlohmann-json (Debian: nlohmann-json3-dev; vcpkg and Conan: nlohmann-json), and the CMake target htune::journal"
 #endif
-
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -21,15 +20,15 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unistd.h>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "../core/errors.hpp"
 #include "records.hpp"
@@ -62,10 +61,10 @@ enum op : int {
 // Optuna's TrialState codes.
 inline int optuna_state(trial_state s) {
     switch (s) {
-    case trial_state::running: return 0;
-    case trial_state::complete: return 1;
-    case trial_state::pruned: return 2;
-    case trial_state::failed: return 3;
+        case trial_state::running: return 0;
+        case trial_state::complete: return 1;
+        case trial_state::pruned: return 2;
+        case trial_state::failed: return 3;
     }
     return 3;
 }

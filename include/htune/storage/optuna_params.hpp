@@ -34,20 +34,20 @@ inline void append_json_string(std::string& out, std::string_view s) {
     out += '"';
     for (char const c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char const* hex = "0123456789abcdef";
-                out += "\\u00";
-                out += hex[(c >> 4) & 0xf];
-                out += hex[c & 0xf];
-            } else {
-                out += c;
-            }
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    char const* hex = "0123456789abcdef";
+                    out += "\\u00";
+                    out += hex[(c >> 4) & 0xf];
+                    out += hex[c & 0xf];
+                } else {
+                    out += c;
+                }
         }
     }
     out += '"';
@@ -190,11 +190,13 @@ auto const& inner(P const& p) {
 template <class Space>
 std::vector<param_schema> optuna_schema(Space const& space) {
     std::vector<param_schema> out;
-    std::apply([&](auto const&... p) {
-        (out.push_back({std::string(std::remove_cvref_t<decltype(p)>::name),
-                        detail::optuna_codec<std::remove_cvref_t<decltype(p)>>::distribution(p)}),
-         ...);
-    }, space.params());
+    std::apply(
+        [&](auto const&... p) {
+            (out.push_back({std::string(std::remove_cvref_t<decltype(p)>::name),
+                            detail::optuna_codec<std::remove_cvref_t<decltype(p)>>::distribution(p)}),
+             ...);
+        },
+        space.params());
     return out;
 }
 

@@ -48,10 +48,10 @@ struct stored_trial {
     std::optional<double> value;
     std::vector<intermediate_value> intermediate;
     attributes user_attrs;
-    std::string message;                   // why it failed
-    bool enqueued = false;                 // the config was given by the user (or is a retry)
-    std::uint64_t attempt = 1;             // 2 and more: rerun after its worker was interrupted
-    std::string worker;                    // who ran it
+    std::string message;       // why it failed
+    bool enqueued = false;     // the config was given by the user (or is a retry)
+    std::uint64_t attempt = 1; // 2 and more: rerun after its worker was interrupted
+    std::string worker;        // who ran it
     time_point started{};
     std::optional<time_point> finished;
 };

@@ -23,18 +23,18 @@ struct batch_info {
     std::size_t epoch = 0; // 0-based
     std::size_t batch = 0; // 0-based within the epoch
     std::size_t batches = 0;
-    double loss = 0;       // data loss of this batch
+    double loss = 0; // data loss of this batch
 };
 
 struct epoch_info {
     std::size_t epoch = 0; // 0-based
     std::size_t epochs = 0;
-    double train_loss = 0;       // mean data loss over the epoch's batches
-    double penalty = 0;          // regularizers' penalty at the end of the epoch
-    double validation_loss = std::numeric_limits<double>::quiet_NaN(); // NaN without validation data
+    double train_loss = 0;                                              // mean data loss over the epoch's batches
+    double penalty = 0;                                                 // regularizers' penalty at the end of the epoch
+    double validation_loss = std::numeric_limits<double>::quiet_NaN();  // NaN without validation data
     double validation_score = std::numeric_limits<double>::quiet_NaN(); // the trainer's metric
-    double learning_rate = 0;    // the rate used in the epoch's last step
-    double seconds = 0;          // wall time of the epoch's training (not validation)
+    double learning_rate = 0;                                           // the rate used in the epoch's last step
+    double seconds = 0; // wall time of the epoch's training (not validation)
     double samples_per_second = 0;
     bool has_validation() const noexcept { return !std::isnan(validation_score); }
 };
@@ -78,8 +78,7 @@ struct print_progress {
         auto const precision = os.precision();
         os << "epoch " << std::setw(3) << e.epoch + 1 << '/' << e.epochs << "  loss " << std::fixed
            << std::setprecision(4) << e.train_loss;
-        if (e.has_validation())
-            os << "  val_loss " << e.validation_loss << "  val_score " << e.validation_score;
+        if (e.has_validation()) os << "  val_loss " << e.validation_loss << "  val_score " << e.validation_score;
         os << "  " << std::setprecision(2) << e.seconds << " s  " << std::setprecision(0) << e.samples_per_second
            << " samples/s\n";
         os.flags(flags);

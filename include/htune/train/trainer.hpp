@@ -21,13 +21,13 @@
 #include <vector>
 
 #include "../core/blas.hpp"
-#include "../core/denormals.hpp"
 #include "../core/concepts/layer.hpp"
 #include "../core/concepts/loss.hpp"
 #include "../core/concepts/metric.hpp"
 #include "../core/concepts/optimizer.hpp"
 #include "../core/concepts/regularizer.hpp"
 #include "../core/concepts/schedule.hpp"
+#include "../core/denormals.hpp"
 #include "../core/errors.hpp"
 #include "../core/rng.hpp"
 #include "../core/slots.hpp"
@@ -55,8 +55,7 @@ namespace detail {
 template <class Model>
 struct ends_with_softmax : std::bool_constant<std::is_same_v<Model, nn::softmax>> {};
 template <class... L>
-struct ends_with_softmax<nn::sequential<L...>>
-    : ends_with_softmax<mp_at<type_list<L...>, sizeof...(L) - 1>> {};
+struct ends_with_softmax<nn::sequential<L...>> : ends_with_softmax<mp_at<type_list<L...>, sizeof...(L) - 1>> {};
 
 // The model without its final softmax (only called when ends_with_softmax holds).
 template <class Model>
@@ -113,10 +112,10 @@ template <class... C>
 struct all_callbacks<std::tuple<C...>> : std::bool_constant<(has_hook<C> && ...)> {};
 
 template <class T>
-inline constexpr bool is_known_role = has_role<T, role::optimizer> || has_role<T, role::loss> ||
-                                      has_role<T, role::regularizer> || has_role<T, role::schedule> ||
-                                      has_role<T, role::metric> || has_role<T, role::callback> ||
-                                      has_role<T, role::setting>;
+inline constexpr bool is_known_role =
+    has_role<T, role::optimizer> || has_role<T, role::loss> || has_role<T, role::regularizer> ||
+    has_role<T, role::schedule> || has_role<T, role::metric> || has_role<T, role::callback> ||
+    has_role<T, role::setting>;
 
 // Calls each callback's hook when it has one; true when any asks to stop.
 template <class Tuple, class Info>
@@ -165,7 +164,7 @@ public:
     std::vector<epoch_info> history;
     bool stopped_early = false;
     bool flush_denormals = true; // as the trainer's setting: predict() and evaluate() compute as training did
-    std::size_t best_epoch = 0; // the epoch whose weights the network holds
+    std::size_t best_epoch = 0;  // the epoch whose weights the network holds
 
     network_type& network() noexcept { return m_net; }
     network_type const& network() const noexcept { return m_net; }
@@ -244,19 +243,20 @@ class trainer {
     static_assert(has_role<Model, role::layer>,
                   "htune::train::trainer<Model, ...>: Model is not a layer; use nn::sequential<...> (see "
                   "docs/concepts/layer.md)");
-    static_assert((detail::is_known_role<Options> && ...),
-                  "htune::train::trainer<Model, Options...>: an option has no role the trainer takes; options are "
-                  "optimizers, losses, regularizers, schedules, metrics, callbacks and settings (epochs<N>, "
-                  "batch_size<N>, learning_rate<V>, shuffle<B>, precision<T>, blas_threads<N>, flush_denormals<B>, threads<N>, "
-                  "split_batch<B>)");
+    static_assert(
+        (detail::is_known_role<Options> && ...),
+        "htune::train::trainer<Model, Options...>: an option has no role the trainer takes; options are "
+        "optimizers, losses, regularizers, schedules, metrics, callbacks and settings (epochs<N>, "
+        "batch_size<N>, learning_rate<V>, shuffle<B>, precision<T>, blas_threads<N>, flush_denormals<B>, threads<N>, "
+        "split_batch<B>)");
     static_assert(detail::count_role<role::optimizer, Options...> <= 1,
                   "htune::train::trainer: give at most one optimizer");
     static_assert(detail::count_role<role::loss, Options...> <= 1, "htune::train::trainer: give at most one loss");
     static_assert(detail::count_role<role::schedule, Options...> <= 1,
                   "htune::train::trainer: give at most one schedule (compose them, e.g. linear_warmup<cosine>)");
-    static_assert(detail::count_role<role::metric, Options...> <= 1,
-                  "htune::train::trainer: give at most one metric");
-    static_assert(detail::count_tag<epochs_tag, Options...> <= 1 && detail::count_tag<batch_size_tag, Options...> <= 1 &&
+    static_assert(detail::count_role<role::metric, Options...> <= 1, "htune::train::trainer: give at most one metric");
+    static_assert(detail::count_tag<epochs_tag, Options...> <= 1 &&
+                      detail::count_tag<batch_size_tag, Options...> <= 1 &&
                       detail::count_tag<learning_rate_tag, Options...> <= 1 &&
                       detail::count_tag<precision_tag, Options...> <= 1 &&
                       detail::count_tag<shuffle_tag, Options...> <= 1 &&
@@ -274,10 +274,9 @@ public:
     static_assert(std::is_floating_point_v<T>, "htune::train::precision<T>: T must be float or double");
 
     using optimizer_type = detail::pick_role_t<role::optimizer, optim::adam<>, Options...>;
-    using loss_type = detail::pick_role_t<role::loss,
-                                          std::conditional_t<model_ends_in_softmax, losses::cross_entropy,
-                                                             losses::softmax_cross_entropy>,
-                                          Options...>;
+    using loss_type = detail::pick_role_t<
+        role::loss, std::conditional_t<model_ends_in_softmax, losses::cross_entropy, losses::softmax_cross_entropy>,
+        Options...>;
     using schedule_type = detail::pick_role_t<role::schedule, optim::constant, Options...>;
     using metric_type = detail::pick_role_t<role::metric, typename detail::default_metric<loss_type>::type, Options...>;
     using regularizer_tuple = detail::all_with_role<role::regularizer, Options...>;
@@ -322,7 +321,8 @@ public:
     std::size_t batch_size = detail::pick_setting_t<batch_size_tag, train::batch_size<64>, Options...>::value;
     double learning_rate = detail::pick_setting_t<learning_rate_tag, train::learning_rate<1e-3>, Options...>::value;
     bool shuffle = detail::pick_setting_t<shuffle_tag, train::shuffle<true>, Options...>::value;
-    int blas_threads = detail::pick_setting_t<blas_threads_tag, train::blas_threads<0>, Options...>::value; // 0: library's
+    int blas_threads =
+        detail::pick_setting_t<blas_threads_tag, train::blas_threads<0>, Options...>::value; // 0: library's
     // Subnormal floats flushed to zero while training (see core/denormals.hpp: without it Adam's
     // decaying moments turn subnormal and an epoch can take several times as long).
     bool flush_denormals = detail::pick_setting_t<flush_denormals_tag, train::flush_denormals<true>, Options...>::value;
@@ -337,7 +337,8 @@ public:
     // that may hold hp<"name">{}.
     void htune_slots(auto&& visit) {
         visit(model, optimizer, loss, schedule, metric, regularizers, callbacks,
-              number_slot<detail::pick_setting_t<epochs_tag, train::epochs<10>, Options...>::arg, "train::epochs">(epochs),
+              number_slot<detail::pick_setting_t<epochs_tag, train::epochs<10>, Options...>::arg, "train::epochs">(
+                  epochs),
               number_slot<detail::pick_setting_t<batch_size_tag, train::batch_size<64>, Options...>::arg,
                           "train::batch_size">(batch_size),
               number_slot<detail::pick_setting_t<learning_rate_tag, train::learning_rate<1e-3>, Options...>::arg,
@@ -389,26 +390,34 @@ private:
                     learning_rate, ") must be finite and > 0");
         if constexpr (requires { optimizer.validate(); }) optimizer.validate();
         if constexpr (requires { schedule.validate(); }) schedule.validate();
-        std::apply([](auto const&... r) {
-            ([&] { if constexpr (requires { r.validate(); }) r.validate(); }(), ...);
-        }, regularizers);
+        std::apply(
+            [](auto const&... r) {
+                (
+                    [&] {
+                        if constexpr (requires { r.validate(); }) r.validate();
+                    }(),
+                    ...);
+            },
+            regularizers);
     }
 
     void check_data(data::dataset<T> const& d, char const* what, nn::shape out_shape) const {
         d.validate(what);
         constexpr bool classes = std::is_same_v<typename loss_type::target_kind, losses::class_labels>;
         if constexpr (classes) {
-            HTUNE_CHECK_AS(data_error, d.is_classification(), "htune::train::trainer: the loss takes class labels but the ",
-                           what, " data has real targets (num_classes == 0)");
+            HTUNE_CHECK_AS(data_error, d.is_classification(),
+                           "htune::train::trainer: the loss takes class labels but the ", what,
+                           " data has real targets (num_classes == 0)");
             HTUNE_CHECK_AS(shape_error, out_shape.size() == d.num_classes, "htune::train::trainer: the model outputs ",
                            out_shape.size(), " values per sample but the ", what, " data has ", d.num_classes,
                            " classes");
         } else {
-            HTUNE_CHECK_AS(data_error, !d.is_classification(), "htune::train::trainer: the loss takes real targets but the ",
-                           what, " data has class labels");
-            HTUNE_CHECK_AS(shape_error, out_shape.size() == d.targets.shape()[1], "htune::train::trainer: the model outputs ",
-                           out_shape.size(), " values per sample but the ", what, " data has ",
-                           d.targets.shape()[1], " targets per sample");
+            HTUNE_CHECK_AS(data_error, !d.is_classification(),
+                           "htune::train::trainer: the loss takes real targets but the ", what,
+                           " data has class labels");
+            HTUNE_CHECK_AS(shape_error, out_shape.size() == d.targets.shape()[1],
+                           "htune::train::trainer: the model outputs ", out_shape.size(), " values per sample but the ",
+                           what, " data has ", d.targets.shape()[1], " targets per sample");
         }
     }
 
@@ -453,14 +462,18 @@ private:
         bool const higher_is_better = metric_type::higher_is_better;
         std::vector<T> best_params;
         bool keep_best = false;
-        std::apply([&](auto&... cb) {
-            ([&] {
-                if constexpr (detail::restoring_callback<std::remove_cvref_t<decltype(cb)>>) {
-                    cb.reset(higher_is_better);
-                    keep_best |= cb.restore_best;
-                }
-            }(), ...);
-        }, callbacks);
+        std::apply(
+            [&](auto&... cb) {
+                (
+                    [&] {
+                        if constexpr (detail::restoring_callback<std::remove_cvref_t<decltype(cb)>>) {
+                            cb.reset(higher_is_better);
+                            keep_best |= cb.restore_best;
+                        }
+                    }(),
+                    ...);
+            },
+            callbacks);
 
         result_type result(std::move(net), training_loss_value(), metric, fuses_softmax);
         result.flush_denormals = flush_denormals;
@@ -564,11 +577,16 @@ private:
                 info.validation_score = e.score;
             }
             bool improved = false;
-            std::apply([&](auto&... cb) {
-                ([&] {
-                    if constexpr (detail::restoring_callback<std::remove_cvref_t<decltype(cb)>>) improved |= cb.improved(info);
-                }(), ...);
-            }, callbacks);
+            std::apply(
+                [&](auto&... cb) {
+                    (
+                        [&] {
+                            if constexpr (detail::restoring_callback<std::remove_cvref_t<decltype(cb)>>)
+                                improved |= cb.improved(info);
+                        }(),
+                        ...);
+                },
+                callbacks);
             if (keep_best && improved) {
                 best_params.assign(network.params().begin(), network.params().end());
                 result.best_epoch = epoch;
@@ -644,8 +662,8 @@ private:
     // Sums the replicas' gradients into the network's (when the batch was split), adds the
     // regularizers' gradients and takes one optimizer step.
     template <class Net, class State>
-    void update(Net& network, std::vector<Net>& replicas, std::vector<batch_share> const& share, State& opt_state,
-                T lr, thread_team& team) const {
+    void update(Net& network, std::vector<Net>& replicas, std::vector<batch_share> const& share, State& opt_state, T lr,
+                thread_team& team) const {
         constexpr bool splits_step = requires { opt_state.step(network.params(), std::span<T const>(), lr, team); };
         std::span<T const> const grads(network.grads());
         if (replicas.empty()) {
@@ -692,7 +710,8 @@ private:
             auto params = net.params();
             for (auto const& block : net.weight_blocks()) {
                 std::span<T const> w(params.data() + block.offset, block.size);
-                std::apply([&](auto const&... r) { ((total += static_cast<double>(r.penalty(w))), ...); }, regularizers);
+                std::apply([&](auto const&... r) { ((total += static_cast<double>(r.penalty(w))), ...); },
+                           regularizers);
             }
         }
         return total;

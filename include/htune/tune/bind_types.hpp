@@ -100,9 +100,8 @@ template <class... P, fixed_string Name>
 struct param_named<search_space<P...>, Name> {
     static constexpr std::size_t index = htune::detail::param_index<Name, P...>();
     static constexpr bool found = index < sizeof...(P);
-    using type = typename htune::detail::unwrap_conditional<
-        typename std::conditional_t<found, mp_at_impl<type_list<P...>, (found ? index : 0)>,
-                                    std::type_identity<void>>::type>::type;
+    using type = typename htune::detail::unwrap_conditional<typename std::conditional_t<
+        found, mp_at_impl<type_list<P...>, (found ? index : 0)>, std::type_identity<void>>::type>::type;
 };
 
 template <class Param>
@@ -150,12 +149,9 @@ struct choice_for<Space, hp<N>> {
         else return type_choice_traits<typename lookup::type>::is_type_choice;
     }();
     static_assert([] {
-        if constexpr (!lookup::found)
-            return hp_in_type_slot_is_not_in_the_space<N, space_names<Space>::text>::value;
-        else if constexpr (!valid)
-            return hp_in_type_slot_needs_a_choice_of_types<N>::value;
-        else
-            return true;
+        if constexpr (!lookup::found) return hp_in_type_slot_is_not_in_the_space<N, space_names<Space>::text>::value;
+        else if constexpr (!valid) return hp_in_type_slot_needs_a_choice_of_types<N>::value;
+        else return true;
     }());
     using param = std::conditional_t<valid, typename lookup::type, choice<N, void>>;
     using alternatives = typename type_choice_traits<param>::alternatives;
@@ -168,8 +164,8 @@ struct closure;
 template <class Space, class... H>
 struct closure<Space, type_list<H...>> {
     template <class Hp>
-    using alternatives_hps = typename concat_lists<
-        typename type_hps<typename choice_for<Space, Hp>::alternatives>::type>::type;
+    using alternatives_hps =
+        typename concat_lists<typename type_hps<typename choice_for<Space, Hp>::alternatives>::type>::type;
     using grown = unique_t<typename concat_lists<type_list<H...>, alternatives_hps<H>...>::type>;
     using type = typename std::conditional_t<(mp_size<grown> == sizeof...(H)), std::type_identity<grown>,
                                              closure<Space, grown>>::type;
@@ -219,8 +215,7 @@ struct map_named_slots {
     using type = T;
 };
 template <class T, template <class> class F>
-struct map_named_slots<T, F, true>
-    : with_slots<T, typename map_list<typename T::type_slots, F>::type> {};
+struct map_named_slots<T, F, true> : with_slots<T, typename map_list<typename T::type_slots, F>::type> {};
 } // namespace detail
 
 // The pattern with every hp in a type slot replaced as Assignment (a type_list of assigned<>) says.

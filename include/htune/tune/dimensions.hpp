@@ -38,34 +38,36 @@ std::vector<samplers::dimension> dimensions_of(Space const& space) {
     std::vector<samplers::dimension> dims;
     dims.reserve(Space::size);
     auto const layouts = space.layouts();
-    std::apply([&](auto const&... params) {
-        std::size_t i = 0;
-        (([&](auto const& p) {
-             using param = std::remove_cvref_t<decltype(p)>;
-             samplers::dimension d;
-             d.name = param::name;
-             d.kind = layouts[i].kind;
-             d.count = layouts[i].count;
-             d.log = layouts[i].log;
-             d.parent = Space::parents[i];
-             // Reads a value as config text and places it in the unit cube; the param object lives in
-             // the space, which outlives the sampler's setup.
-             d.unit_of_text = [&p](std::string_view text) -> std::optional<double> {
-                 auto const v = param::read_value(text);
-                 if (!v) return std::nullopt;
-                 if constexpr (is_conditional_param<param>) {
-                     if (!*v || !p.param().contains(**v)) return std::nullopt;
-                     return detail::exact_unit(p.param(), **v);
-                 } else {
-                     if (!p.contains(*v)) return std::nullopt;
-                     return detail::exact_unit(p, *v);
-                 }
-             };
-             dims.push_back(std::move(d));
-             ++i;
-         }(params)),
-         ...);
-    }, space.params());
+    std::apply(
+        [&](auto const&... params) {
+            std::size_t i = 0;
+            (([&](auto const& p) {
+                 using param = std::remove_cvref_t<decltype(p)>;
+                 samplers::dimension d;
+                 d.name = param::name;
+                 d.kind = layouts[i].kind;
+                 d.count = layouts[i].count;
+                 d.log = layouts[i].log;
+                 d.parent = Space::parents[i];
+                 // Reads a value as config text and places it in the unit cube; the param object lives in
+                 // the space, which outlives the sampler's setup.
+                 d.unit_of_text = [&p](std::string_view text) -> std::optional<double> {
+                     auto const v = param::read_value(text);
+                     if (!v) return std::nullopt;
+                     if constexpr (is_conditional_param<param>) {
+                         if (!*v || !p.param().contains(**v)) return std::nullopt;
+                         return detail::exact_unit(p.param(), **v);
+                     } else {
+                         if (!p.contains(*v)) return std::nullopt;
+                         return detail::exact_unit(p, *v);
+                     }
+                 };
+                 dims.push_back(std::move(d));
+                 ++i;
+             }(params)),
+             ...);
+        },
+        space.params());
     return dims;
 }
 

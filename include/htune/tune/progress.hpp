@@ -20,7 +20,6 @@
 #include <optional>
 #include <sstream>
 #include <string>
-
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -41,11 +40,11 @@ inline std::string clock_text(double seconds) {
 
 // What the study tells the printer after each trial.
 struct progress_state {
-    std::uint64_t done = 0;       // trials this run has finished
-    std::uint64_t complete = 0;   // in the whole study
+    std::uint64_t done = 0;     // trials this run has finished
+    std::uint64_t complete = 0; // in the whole study
     std::uint64_t pruned = 0;
     std::uint64_t failed = 0;
-    std::optional<double> best;   // the best value so far
+    std::optional<double> best; // the best value so far
     std::uint64_t best_number = 0;
     std::string best_config;
 };
@@ -58,7 +57,8 @@ public:
         : m_out(out ? out : &std::cerr), m_target(target), m_target_is_complete(target_is_complete),
           m_deadline(deadline), m_verbose(verbose), m_start(std::chrono::steady_clock::now()) {
         bool const terminal = m_out == &std::cerr && ::isatty(STDERR_FILENO) == 1;
-        m_mode = mode == progress_display::automatic ? (terminal ? progress_display::bar : progress_display::off) : mode;
+        m_mode =
+            mode == progress_display::automatic ? (terminal ? progress_display::bar : progress_display::off) : mode;
         if (terminal) {
             winsize w{};
             if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col >= 20) m_width = w.ws_col;
@@ -100,7 +100,9 @@ private:
         if (m_target_is_complete) line << s.complete << '/' << m_target << " complete";
         else line << s.done << '/' << m_target << " trials";
         if (s.pruned || s.failed) line << " (" << s.pruned << " pruned, " << s.failed << " failed)";
-        if (s.best) line << " | best " << std::setprecision(6) << *s.best << " (trial " << s.best_number << ' ' << s.best_config << ')';
+        if (s.best)
+            line << " | best " << std::setprecision(6) << *s.best << " (trial " << s.best_number << ' ' << s.best_config
+                 << ')';
         line << " | " << clock_text(elapsed);
         // Time left from the rate so far, capped by the timeout.
         std::optional<double> left;

@@ -18,12 +18,11 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
-#include <mutex>
 #include <iosfwd>
+#include <mutex>
 #include <optional>
-#include <string>
-
 #include <signal.h>
+#include <string>
 
 #include "../core/errors.hpp"
 #include "progress.hpp"
@@ -63,20 +62,20 @@ enum class on_sigint {
 };
 
 struct run_options {
-    std::size_t jobs = 1;                                  // trials at once, each on its own thread
+    std::size_t jobs = 1;                                                // trials at once, each on its own thread
     std::optional<std::chrono::duration<double>> timeout = std::nullopt; // no trial starts after it
-    exception_filter catches = {};                         // empty: catch_all()
-    std::uint64_t max_consecutive_failures = 0;            // this many failed trials in a row stop the
-                                                           // run with htune::tune::too_many_failures (0: never)
-    std::uint64_t retries = 0;                             // reruns of a trial whose objective threw,
-                                                           // in place (same number, config and seed)
-    int blas_threads = 0;                                  // BLAS threads during the run; 0: 1 when
-                                                           // jobs > 1 (trials share the cores), else as is
+    exception_filter catches = {};                                       // empty: catch_all()
+    std::uint64_t max_consecutive_failures = 0;                          // this many failed trials in a row stop the
+        // run with htune::tune::too_many_failures (0: never)
+    std::uint64_t retries = 0; // reruns of a trial whose objective threw,
+                               // in place (same number, config and seed)
+    int blas_threads = 0;      // BLAS threads during the run; 0: 1 when
+                               // jobs > 1 (trials share the cores), else as is
     on_sigint sigint = on_sigint::stop_and_raise;
     // The status line (see progress.hpp): by default on a terminal only.
     progress_display progress = progress_display::automatic;
-    bool verbose = false;                                  // also a line per reported (intermediate) value
-    std::ostream* progress_to = nullptr;                   // default: standard error
+    bool verbose = false;                // also a line per reported (intermediate) value
+    std::ostream* progress_to = nullptr; // default: standard error
 };
 
 // Thrown by optimize() when max_consecutive_failures trials in a row failed.
@@ -97,7 +96,9 @@ namespace detail {
 // Set by the SIGINT handler, read by the study (async-signal-safe: a lock-free atomic).
 inline volatile std::sig_atomic_t sigint_received = 0;
 
-inline void sigint_handler(int) { sigint_received = 1; }
+inline void sigint_handler(int) {
+    sigint_received = 1;
+}
 
 // Installs the handler for a scope (optimize()); nested and concurrent runs share one installation.
 class sigint_scope {
@@ -107,7 +108,7 @@ public:
         std::lock_guard lock(mutex());
         if (depth()++ == 0) {
             sigint_received = 0;
-            struct sigaction sa {};
+            struct sigaction sa{};
             sa.sa_handler = sigint_handler;
             sigemptyset(&sa.sa_mask);
             sa.sa_flags = 0; // no SA_RESTART: a blocking read in an objective returns with EINTR
@@ -135,7 +136,7 @@ private:
         return d;
     }
     static struct sigaction& previous() {
-        static struct sigaction p {};
+        static struct sigaction p{};
         return p;
     }
     on_sigint m_action;

@@ -29,35 +29,35 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <cstdio>
-#include <iostream>
-#include <thread>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
+#include <cstdio>
 #include <deque>
-#include <memory>
-#include <set>
 #include <exception>
+#include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "../core/blas.hpp"
 #include "../core/errors.hpp"
 #include "../core/fixed_string.hpp"
-#include "../core/blas.hpp"
 #include "../core/rng.hpp"
+#include "../core/type_list.hpp"
 #include "../pruners/none.hpp"
 #include "../pruners/pruner.hpp"
 #include "../samplers/random.hpp"
 #include "../samplers/sampler.hpp"
-#include "../core/type_list.hpp"
 #include "../space/choice.hpp"
 #include "../space/conditional.hpp"
 #include "../space/config_text.hpp"
@@ -76,9 +76,9 @@ enum class interrupted_trials { rerun, fail };
 struct study_options {
     direction goal = direction::minimize;
     std::uint64_t seed = 0;
-    std::string name = "htune";                          // the study's name in a storage
+    std::string name = "htune"; // the study's name in a storage
     interrupted_trials interrupted = interrupted_trials::rerun;
-    std::uint64_t max_attempts = 3;                      // runs of one trial before it fails for good
+    std::uint64_t max_attempts = 3; // runs of one trial before it fails for good
     // Trial n is proposed without the results of trials n-lag .. n-1 (see the top). Unset: the
     // run's jobs - 1, so a sequential study sees every result before each ask.
     std::optional<std::uint64_t> lag = std::nullopt;
@@ -124,7 +124,7 @@ struct sampler_fits<Sampler, search_space<P...>> {
     static void report() {
         if constexpr (!value)
             sampler_takes_no_categorical_param<
-              htune::detail::name_as_fixed_string<mp_at<type_list<P...>, first_categorical>>()>();
+                htune::detail::name_as_fixed_string<mp_at<type_list<P...>, first_categorical>>()>();
     }
 };
 } // namespace detail
@@ -251,10 +251,9 @@ public:
         exclusive lock(*this);
         record& r = running_record(t.number(), "prune");
         if (m_storage)
-            m_storage->finish_trial(r.number, trial_state::pruned,
-                                    r.intermediate.empty() ? std::nullopt
-                                                           : std::optional<double>(r.intermediate.back().value),
-                                    {});
+            m_storage->finish_trial(
+                r.number, trial_state::pruned,
+                r.intermediate.empty() ? std::nullopt : std::optional<double>(r.intermediate.back().value), {});
         finish(r, trial_state::pruned);
     }
 
@@ -349,9 +348,8 @@ public:
     void print_summary(std::ostream& out) const {
         std::lock_guard lock(m_mutex);
         out << "htune: study \"" << m_options.name << "\": " << m_trials.size() << " trials ("
-            << count_locked(trial_state::complete) << " complete, " << count_locked(trial_state::pruned)
-            << " pruned, " << count_locked(trial_state::failed) << " failed, " << count_locked(trial_state::running)
-            << " running)\n";
+            << count_locked(trial_state::complete) << " complete, " << count_locked(trial_state::pruned) << " pruned, "
+            << count_locked(trial_state::failed) << " failed, " << count_locked(trial_state::running) << " running)\n";
         if (record const* b = best_locked())
             out << "htune: best value " << b->value << " at trial " << b->number << ": " << to_string(b->config)
                 << "\n";
@@ -375,8 +373,8 @@ public:
     record const& best() const {
         std::lock_guard lock(m_mutex);
         record const* best = best_locked();
-        HTUNE_CHECK(best != nullptr, "htune::tune::study::best: no trial has completed yet (",
-                    m_trials.size(), " trials, ", count_locked(trial_state::failed), " failed)");
+        HTUNE_CHECK(best != nullptr, "htune::tune::study::best: no trial has completed yet (", m_trials.size(),
+                    " trials, ", count_locked(trial_state::failed), " failed)");
         return *best;
     }
     double best_value() const { return best().value; }
@@ -419,14 +417,14 @@ private:
         run_options const* options = nullptr;
         std::uint64_t lag = 0;
         std::optional<std::chrono::steady_clock::time_point> deadline;
-        std::uint64_t started = 0;             // trials this run has begun
-        std::uint64_t finished = 0;            // and ended
-        std::set<std::uint64_t> running;       // this run's trials not finished yet
+        std::uint64_t started = 0;       // trials this run has begun
+        std::uint64_t finished = 0;      // and ended
+        std::set<std::uint64_t> running; // this run's trials not finished yet
         std::uint64_t consecutive_failures = 0;
-        std::vector<std::string> streak;       // the last messages of the current failure streak
-        bool stop = false;                     // no more trials start
-        bool interrupted = false;              // by Ctrl-C
-        std::exception_ptr error;              // rethrown by optimize() once the workers are done
+        std::vector<std::string> streak; // the last messages of the current failure streak
+        bool stop = false;               // no more trials start
+        bool interrupted = false;        // by Ctrl-C
+        std::exception_ptr error;        // rethrown by optimize() once the workers are done
     };
 
     template <class Objective, class More>
@@ -462,8 +460,7 @@ private:
                 std::vector<std::jthread> threads;
                 threads.reserve(options.jobs);
                 try {
-                    for (std::size_t i = 0; i < options.jobs; ++i)
-                        threads.emplace_back(worker);
+                    for (std::size_t i = 0; i < options.jobs; ++i) threads.emplace_back(worker);
                 } catch (...) {
                     std::lock_guard lock(m_mutex);
                     rs.stop = true;
@@ -491,8 +488,7 @@ private:
     template <class Objective, class More>
     void work(Objective& objective, run_state& rs, More& more) {
         try {
-            while (std::optional<trial> t = next_trial(rs, more))
-                run_trial(objective, *t, rs);
+            while (std::optional<trial> t = next_trial(rs, more)) run_trial(objective, *t, rs);
         } catch (...) {
             // The storage failed, or the sampler did: no further trial starts, optimize() rethrows.
             std::lock_guard lock(m_mutex);
@@ -577,9 +573,9 @@ private:
                         continue;
                     }
                     failed = true;
-                    message = attempt > 1 ? htune::detail::concat(e.what(), " (attempt ", attempt, " of ",
-                                                                  o.retries + 1, ")")
-                                          : std::string(e.what());
+                    message = attempt > 1
+                                  ? htune::detail::concat(e.what(), " (attempt ", attempt, " of ", o.retries + 1, ")")
+                                  : std::string(e.what());
                     if (!caught) error = std::current_exception();
                 }
             } catch (...) {
@@ -606,12 +602,11 @@ private:
                 rs.stop = true;
                 if (!rs.error) {
                     std::string last;
-                    for (auto const& m : rs.streak)
-                        last += htune::detail::concat("\n  ", m);
+                    for (auto const& m : rs.streak) last += htune::detail::concat("\n  ", m);
                     rs.error = std::make_exception_ptr(too_many_failures(htune::detail::concat(
-                      "htune::tune::study::optimize: ", rs.consecutive_failures,
-                      " trials failed in a row (run_options::max_consecutive_failures = ",
-                      o.max_consecutive_failures, "); the last ones:", last)));
+                        "htune::tune::study::optimize: ", rs.consecutive_failures,
+                        " trials failed in a row (run_options::max_consecutive_failures = ", o.max_consecutive_failures,
+                        "); the last ones:", last)));
                 }
             }
         } else {
@@ -667,9 +662,7 @@ private:
 
     bool sampler_exhausted() const noexcept { return m_capacity && m_sampled >= *m_capacity; }
 
-    bool better(double a, double b) const noexcept {
-        return m_options.goal == direction::minimize ? a < b : a > b;
-    }
+    bool better(double a, double b) const noexcept { return m_options.goal == direction::minimize ? a < b : a > b; }
 
     std::size_t count_locked(trial_state s) const {
         return static_cast<std::size_t>(
@@ -750,7 +743,7 @@ private:
             m_storage->finish_trial(r.number, trial_state::failed, std::nullopt, r.message);
             r.state = trial_state::failed;
             r.finished = record::clock::now();
-            }
+        }
     }
 
     // A trial added or changed by another worker, as stored.
@@ -762,8 +755,8 @@ private:
         auto c = storage::config_of_optuna_values(m_space, std::span<std::optional<double> const>(st.params), why);
         if (!c)
             htune::detail::throw_error<journal_error>("htune::tune::study \"", m_options.name, "\": stored trial ",
-                                                      st.number, " does not fit the space ", m_space.describe(),
-                                                      ": ", why);
+                                                      st.number, " does not fit the space ", m_space.describe(), ": ",
+                                                      why);
         if (st.number == m_trials.size()) {
             m_trials.emplace_back();
             if (!st.enqueued) ++m_sampled;
@@ -873,7 +866,8 @@ private:
         for (auto const& other : m_trials) {
             if (other.number >= visible_below) break;
             if (other.state == trial_state::running) continue;
-            m_prune_view.push_back({other.number, other.state, std::span<intermediate_value const>(other.intermediate)});
+            m_prune_view.push_back(
+                {other.number, other.state, std::span<intermediate_value const>(other.intermediate)});
         }
         pruners::prune_context const ctx{m_options.goal == direction::maximize, m_options.name, r.number,
                                          std::span<intermediate_value const>(r.intermediate),
@@ -924,7 +918,7 @@ private:
 
     mutable std::mutex m_mutex;
     std::vector<record> m_trials;
-    std::set<std::uint64_t> m_owned;   // running trials this study object runs
+    std::set<std::uint64_t> m_owned;    // running trials this study object runs
     std::deque<std::uint64_t> m_reruns; // running trials of gone workers, to rerun here
     std::deque<config> m_queue;
     std::uint64_t m_sampled = 0;
@@ -932,8 +926,8 @@ private:
     std::vector<std::uint64_t> m_failed;
     std::vector<samplers::observation> m_pending;
     std::vector<pruners::finished_trial> m_prune_view; // rebuilt for each report
-    detail::progress_printer* m_progress = nullptr;     // the running optimize()'s status line, if shown
-    std::condition_variable m_cv; // a run's trial finished, or the run stops
+    detail::progress_printer* m_progress = nullptr;    // the running optimize()'s status line, if shown
+    std::condition_variable m_cv;                      // a run's trial finished, or the run stops
     std::atomic<int> m_sigint_runs{0};
     std::atomic<bool> m_stopping{false};
     std::atomic<bool> m_interrupted{false};

@@ -30,15 +30,15 @@ struct trial_record {
     std::uint64_t number = 0;
     trial_state state = trial_state::running;
     Config config{};
-    std::vector<double> unit;                          // the config in the unit cube; NaN where absent
+    std::vector<double> unit;                                // the config in the unit cube; NaN where absent
     double value = std::numeric_limits<double>::quiet_NaN(); // the objective's value when complete
-    std::vector<intermediate_value> intermediate;      // report()ed values, in increasing step
+    std::vector<intermediate_value> intermediate;            // report()ed values, in increasing step
     std::map<std::string, std::string, std::less<>> user_attrs;
-    std::string message;                               // why it failed
-    bool enqueued = false;                             // the config came from enqueue(), not the sampler
-    std::uint64_t attempt = 1;                         // 2 and more: rerun after its worker was interrupted
-    bool prune_advised = false;                        // the pruner's verdict on the last reported value
-    std::string worker;                                // who runs it (with a storage: the storage's worker id)
+    std::string message;        // why it failed
+    bool enqueued = false;      // the config came from enqueue(), not the sampler
+    std::uint64_t attempt = 1;  // 2 and more: rerun after its worker was interrupted
+    bool prune_advised = false; // the pruner's verdict on the last reported value
+    std::string worker;         // who runs it (with a storage: the storage's worker id)
     clock::time_point started{};
     clock::time_point finished{};
 

@@ -51,14 +51,14 @@ namespace htune::tune {
 
 // How tuner::run runs the study.
 struct tuner_options {
-    std::uint64_t trials = 20;                  // trials in the study (a resumed journal counts its own)
-    std::uint64_t seed = 0;                     // the sampler's, the splits' and every trial's seeds
-    std::size_t jobs = 1;                       // trials at once
+    std::uint64_t trials = 20; // trials in the study (a resumed journal counts its own)
+    std::uint64_t seed = 0;    // the sampler's, the splits' and every trial's seeds
+    std::size_t jobs = 1;      // trials at once
     // Trial n is proposed without the results of the `lag` trials before it, and waits for the
     // ones before those (study_options::lag, docs/guides/parallel.md); unset: jobs - 1.
     std::optional<std::uint64_t> lag = std::nullopt;
     std::optional<std::chrono::duration<double>> timeout = std::nullopt; // no trial starts after it
-    std::filesystem::path journal = {};         // empty: in memory; a file: stored there, resumed from it
+    std::filesystem::path journal = {}; // empty: in memory; a file: stored there, resumed from it
     std::string study_name = "htune";
     progress_display progress = progress_display::automatic;
     bool verbose = false;                       // a line per epoch (holdout) or fold (k-fold)
@@ -72,12 +72,12 @@ using train::evaluation;
 template <class Config>
 struct tuning_result {
     direction goal = direction::maximize;
-    trial_record<Config> best;                  // the best complete trial
-    std::vector<trial_record<Config>> trials;   // every trial, with its per-epoch or per-fold curve
-    std::optional<evaluation> test;             // the best config refit on all training data, on the test set
+    trial_record<Config> best;                // the best complete trial
+    std::vector<trial_record<Config>> trials; // every trial, with its per-epoch or per-fold curve
+    std::optional<evaluation> test;           // the best config refit on all training data, on the test set
     std::vector<train::epoch_info> refit_history;
-    std::size_t trial_bodies = 1;               // resolved trainer types compiled (type_instantiations)
-    double seconds = 0;                         // wall time of run()
+    std::size_t trial_bodies = 1; // resolved trainer types compiled (type_instantiations)
+    double seconds = 0;           // wall time of run()
 
     std::size_t count(trial_state s) const {
         std::size_t n = 0;
@@ -86,10 +86,9 @@ struct tuning_result {
     }
 
     friend std::ostream& operator<<(std::ostream& os, tuning_result const& r) {
-        os << "best trial " << r.best.number << " of " << r.trials.size() << " ("
-           << r.count(trial_state::complete) << " complete, " << r.count(trial_state::pruned) << " pruned, "
-           << r.count(trial_state::failed) << " failed): " << to_string(r.best.config) << " -> validation "
-           << r.best.value;
+        os << "best trial " << r.best.number << " of " << r.trials.size() << " (" << r.count(trial_state::complete)
+           << " complete, " << r.count(trial_state::pruned) << " pruned, " << r.count(trial_state::failed)
+           << " failed): " << to_string(r.best.config) << " -> validation " << r.best.value;
         if (r.test) os << ", test " << r.test->score << " (loss " << r.test->loss << ")";
         return os;
     }
@@ -137,9 +136,9 @@ inline constexpr std::size_t count_kind = (std::size_t{0} + ... + std::size_t{ki
 template <option_kind K, class Default, class... Options>
 struct pick_kind {
     static constexpr std::size_t index = first_true<(kind_of<Options>() == K)...>;
-    using type = typename std::conditional_t<(index < sizeof...(Options)),
-                                             mp_at_impl<type_list<Options..., void>, index>,
-                                             std::type_identity<Default>>::type;
+    using type =
+        typename std::conditional_t<(index < sizeof...(Options)), mp_at_impl<type_list<Options..., void>, index>,
+                                    std::type_identity<Default>>::type;
 };
 
 // The trainer pattern with the validation's metric (if any) appended.
@@ -151,8 +150,9 @@ struct complete_pattern<train::trainer<Model, O...>, Metric> {
     static_assert(std::is_void_v<Metric> || !metric_in_trainer,
                   "htune::tune::tuner: the metric is given twice, in the trainer and in the validation scheme; "
                   "give it in one place");
-    using type = std::conditional_t<std::is_void_v<Metric>, train::trainer<Model, O...>,
-                                    train::trainer<Model, O..., std::conditional_t<std::is_void_v<Metric>, int, Metric>>>;
+    using type =
+        std::conditional_t<std::is_void_v<Metric>, train::trainer<Model, O...>,
+                           train::trainer<Model, O..., std::conditional_t<std::is_void_v<Metric>, int, Metric>>>;
 };
 
 template <class Pattern>
@@ -213,22 +213,24 @@ class tuner {
                   "htune::tune::tuner: give at most one preprocessing (compose the steps in one policy)");
 
     // After a mistake reported above, stand-ins keep the rest of the class quiet.
-    using checked_space = std::conditional_t<detail::is_search_space<Space>::value, Space, search_space<uniform<"unused", 0.0, 1.0>>>;
+    using checked_space =
+        std::conditional_t<detail::is_search_space<Space>::value, Space, search_space<uniform<"unused", 0.0, 1.0>>>;
     using given_trainer = typename detail::pick_kind<detail::option_kind::trainer, void, Options...>::type;
 
 public:
     using space_type = checked_space;
     using config = typename space_type::config;
     using trainer_pattern =
-      std::conditional_t<train::is_trainer<given_trainer>::value, given_trainer, train::stand_in_trainer>;
+        std::conditional_t<train::is_trainer<given_trainer>::value, given_trainer, train::stand_in_trainer>;
     using sampler_type = typename detail::pick_kind<detail::option_kind::sampler, samplers::tpe<>, Options...>::type;
     using pruner_type = typename detail::pick_kind<detail::option_kind::pruner, pruners::none, Options...>::type;
     using validation_type = typename detail::pick_kind<detail::option_kind::validation, holdout<>, Options...>::type;
     using preprocessing_type =
-      typename detail::pick_kind<detail::option_kind::preprocessing, detail::no_preprocessing, Options...>::type;
+        typename detail::pick_kind<detail::option_kind::preprocessing, detail::no_preprocessing, Options...>::type;
     // hp_switch<N> components expanded (tune/bind.hpp); the remaining type hps are dispatched per trial.
-    using pattern = expand_switches_t<
-      space_type, typename detail::complete_pattern<trainer_pattern, typename validation_type::metric>::type>;
+    using pattern =
+        expand_switches_t<space_type,
+                          typename detail::complete_pattern<trainer_pattern, typename validation_type::metric>::type>;
     using value_type = typename detail::value_type_of<trainer_pattern>::type;
     static_assert(concepts::validation<validation_type, value_type>,
                   "htune::tune::tuner: the validation scheme needs `using metric = ...;` (void: the trainer's), "
@@ -295,33 +297,34 @@ private:
     evaluation refit_on(config const& c, data::dataset<value_type> const& train, data::dataset<value_type> const& test,
                         std::uint64_t seed, std::vector<train::epoch_info>* history, std::size_t jobs) const {
         if constexpr (!pattern_valid) return {};
-        else return dispatch_pattern<space_type, pattern>(c, [&](auto type) -> evaluation {
-            using resolved = typename decltype(type)::type;
-            if constexpr (!detail::usable_trainer<resolved>) return {};
-            else {
-            resolved trainer{};
-            apply_settings(trainer);
-            bind_numbers(trainer, c);
-            if (jobs > 1) {
-                trainer.threads *= jobs;
-                if (!settings.split_batch) trainer.split_batch = true;
-            }
-            if constexpr (preprocesses) {
-                auto scaler = preprocessing.template fitter<value_type>();
-                scaler.fit(train);
-                auto train_scaled = train, test_scaled = test;
-                scaler.transform(train_scaled);
-                scaler.transform(test_scaled);
-                auto fitted = trainer.fit(train_scaled, seed);
-                if (history) *history = fitted.history;
-                return fitted.evaluate(test_scaled);
-            } else {
-                auto fitted = trainer.fit(train, seed);
-                if (history) *history = fitted.history;
-                return fitted.evaluate(test);
-            }
-            }
-        });
+        else
+            return dispatch_pattern<space_type, pattern>(c, [&](auto type) -> evaluation {
+                using resolved = typename decltype(type)::type;
+                if constexpr (!detail::usable_trainer<resolved>) return {};
+                else {
+                    resolved trainer{};
+                    apply_settings(trainer);
+                    bind_numbers(trainer, c);
+                    if (jobs > 1) {
+                        trainer.threads *= jobs;
+                        if (!settings.split_batch) trainer.split_batch = true;
+                    }
+                    if constexpr (preprocesses) {
+                        auto scaler = preprocessing.template fitter<value_type>();
+                        scaler.fit(train);
+                        auto train_scaled = train, test_scaled = test;
+                        scaler.transform(train_scaled);
+                        scaler.transform(test_scaled);
+                        auto fitted = trainer.fit(train_scaled, seed);
+                        if (history) *history = fitted.history;
+                        return fitted.evaluate(test_scaled);
+                    } else {
+                        auto fitted = trainer.fit(train, seed);
+                        if (history) *history = fitted.history;
+                        return fitted.evaluate(test);
+                    }
+                }
+            });
     }
 
     template <class Trainer>
@@ -335,7 +338,7 @@ private:
 
     // The rows every trial is scored on, drawn once per run by the validation scheme.
     using plan_type = decltype(std::declval<validation_type const&>().plan(
-      std::declval<data::dataset<value_type> const&>(), std::uint64_t{}));
+        std::declval<data::dataset<value_type> const&>(), std::uint64_t{}));
 
     plan_type prepare(data::dataset<value_type> const& train, std::uint64_t seed) const {
         return validation.plan(train, rng::stream(seed, 0x5b117u)());
@@ -365,20 +368,22 @@ private:
     // and score it, reporting to the trial's pruner.
     double score(trial_type const& t, data::dataset<value_type> const& train, plan_type const& plan) const {
         if constexpr (!pattern_valid) return 0.0;
-        else return dispatch_pattern<space_type, pattern>(t.params(), [&](auto type) -> double {
-            using resolved = typename decltype(type)::type;
-            if constexpr (!detail::usable_trainer<resolved>) return 0.0;
-            else {
-            resolved trainer{};
-            apply_settings(trainer);
-            bind_numbers(trainer, t.params());
-            auto fit = [&](data::dataset<value_type> const& rows, data::dataset<value_type> const& validation_rows,
-                           std::uint64_t seed, train::epoch_observer observer) {
-                return fit_and_score(trainer, rows, validation_rows, seed, observer);
-            };
-            return validation.score(plan, train, fit, t);
-            }
-        });
+        else
+            return dispatch_pattern<space_type, pattern>(t.params(), [&](auto type) -> double {
+                using resolved = typename decltype(type)::type;
+                if constexpr (!detail::usable_trainer<resolved>) return 0.0;
+                else {
+                    resolved trainer{};
+                    apply_settings(trainer);
+                    bind_numbers(trainer, t.params());
+                    auto fit = [&](data::dataset<value_type> const& rows,
+                                   data::dataset<value_type> const& validation_rows, std::uint64_t seed,
+                                   train::epoch_observer observer) {
+                        return fit_and_score(trainer, rows, validation_rows, seed, observer);
+                    };
+                    return validation.score(plan, train, fit, t);
+                }
+            });
     }
 
     result_type run_impl(data::dataset<value_type> const& train, data::dataset<value_type> const* test,
@@ -394,9 +399,10 @@ private:
             auto const open = storage::registered_journal_opener();
             if (open == nullptr)
                 htune::detail::throw_error<error>(
-                  "htune::tune::tuner::run: journal ", o.journal.string(), " needs the journal storage: "
-                  "#include <htune/storage/journal.hpp> in the program (CMake: link htune::journal, which brings "
-                  "nlohmann-json)");
+                    "htune::tune::tuner::run: journal ", o.journal.string(),
+                    " needs the journal storage: "
+                    "#include <htune/storage/journal.hpp> in the program (CMake: link htune::journal, which brings "
+                    "nlohmann-json)");
             store = open(o.journal);
         }
         study_type s(space, sampler, study_options{.goal = goal, .seed = o.seed, .name = o.study_name, .lag = o.lag},

@@ -92,8 +92,7 @@ struct kfold {
         return data::kfold_rows(data, folds, seed, stratified);
     }
     template <class T, class Fit, class Reporter>
-    double score(std::vector<data::fold_rows> const& plan, data::dataset<T> const& data, Fit&& fit,
-                 Reporter& r) const {
+    double score(std::vector<data::fold_rows> const& plan, data::dataset<T> const& data, Fit&& fit, Reporter& r) const {
         return detail::score_folds(plan, data, fit, r);
     }
 };
@@ -117,12 +116,11 @@ struct time_series_split {
 
     template <class T>
     std::vector<data::fold_rows> plan(data::dataset<T> const& data, std::uint64_t) const {
-        return data::time_series_rows(data.size(), splits,
-                                      {.gap = gap, .max_train_rows = max_train_rows, .validation_rows = validation_rows});
+        return data::time_series_rows(
+            data.size(), splits, {.gap = gap, .max_train_rows = max_train_rows, .validation_rows = validation_rows});
     }
     template <class T, class Fit, class Reporter>
-    double score(std::vector<data::fold_rows> const& plan, data::dataset<T> const& data, Fit&& fit,
-                 Reporter& r) const {
+    double score(std::vector<data::fold_rows> const& plan, data::dataset<T> const& data, Fit&& fit, Reporter& r) const {
         return detail::score_folds(plan, data, fit, r);
     }
 };
@@ -145,8 +143,8 @@ namespace concepts {
 // A validation scheme for data of value type T (see the top of this file).
 template <class V, class T = float>
 concept validation = has_role<V, role::validation> && requires { typename V::metric; } &&
-                     requires(V const& v, data::dataset<T> const& d, std::uint64_t seed,
-                              detail::fit_archetype<T>& fit, detail::reporter_archetype& r) {
+                     requires(V const& v, data::dataset<T> const& d, std::uint64_t seed, detail::fit_archetype<T>& fit,
+                              detail::reporter_archetype& r) {
                          v.plan(d, seed);
                          { v.score(v.plan(d, seed), d, fit, r) } -> std::convertible_to<double>;
                      };

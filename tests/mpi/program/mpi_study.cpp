@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
-
 #include <unistd.h>
 
 #include "mpi_objective.hpp"

@@ -10,6 +10,6 @@
 
 namespace htune::concepts {
 template <class I, class T = float>
-concept initializer = has_role<I, role::initializer> &&
-                      requires(I const& i, std::span<T> w, std::size_t n, rng& g) { i(w, n, n, g); };
+concept initializer =
+    has_role<I, role::initializer> && requires(I const& i, std::span<T> w, std::size_t n, rng& g) { i(w, n, n, g); };
 } // namespace htune::concepts

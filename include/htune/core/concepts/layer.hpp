@@ -24,8 +24,8 @@
 #include <span>
 
 #include "../forward_context.hpp"
-#include "../roles.hpp"
 #include "../rng.hpp"
+#include "../roles.hpp"
 #include "../shape.hpp"
 #include "../tensor.hpp"
 

@@ -15,9 +15,8 @@
 
 namespace htune::concepts {
 template <class O, class T = float>
-concept optimizer = has_role<O, role::optimizer> && requires { typename O::template state<T>; } &&
-                    std::constructible_from<typename O::template state<T>, O const&, std::size_t> &&
-                    requires(typename O::template state<T>& s, std::span<T> p, std::span<T const> g, T lr) {
-                        s.step(p, g, lr);
-                    };
+concept optimizer =
+    has_role<O, role::optimizer> && requires { typename O::template state<T>; } &&
+    std::constructible_from<typename O::template state<T>, O const&, std::size_t> &&
+    requires(typename O::template state<T>& s, std::span<T> p, std::span<T const> g, T lr) { s.step(p, g, lr); };
 } // namespace htune::concepts

@@ -11,9 +11,8 @@
 
 namespace htune::concepts {
 template <class R, class T = float>
-concept regularizer = has_role<R, role::regularizer> &&
-                      requires(R const& r, std::span<T const> w, std::span<T> g) {
-                          { r.penalty(w) } -> std::convertible_to<T>;
-                          r.add_gradient(w, g);
-                      };
+concept regularizer = has_role<R, role::regularizer> && requires(R const& r, std::span<T const> w, std::span<T> g) {
+    { r.penalty(w) } -> std::convertible_to<T>;
+    r.add_gradient(w, g);
+};
 } // namespace htune::concepts

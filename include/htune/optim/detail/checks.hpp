@@ -33,10 +33,9 @@ inline void check_unit_closed(std::string_view who, std::string_view member, dou
 // a caller's bug that would silently turn descent into ascent or poison every parameter.
 template <class T>
 void check_step(std::string_view who, std::size_t n, std::size_t params, std::size_t grads, T lr) {
-    HTUNE_CHECK_AS(shape_error, params == n && grads == n, who, "::state::step: ", params, " parameters and ",
-                   grads, " gradients for a state of ", n);
-    HTUNE_CHECK(lr >= 0 && std::isfinite(lr), who, "::state::step: learning rate (", lr,
-                ") must be >= 0 and finite");
+    HTUNE_CHECK_AS(shape_error, params == n && grads == n, who, "::state::step: ", params, " parameters and ", grads,
+                   " gradients for a state of ", n);
+    HTUNE_CHECK(lr >= 0 && std::isfinite(lr), who, "::state::step: learning rate (", lr, ") must be >= 0 and finite");
 }
 
 } // namespace htune::optim::detail

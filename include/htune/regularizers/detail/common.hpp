@@ -14,8 +14,8 @@ inline void check_strength(std::string_view who, std::string_view member, double
 }
 
 inline void check_sizes(std::string_view who, std::size_t weights, std::size_t gradients) {
-    HTUNE_CHECK_AS(shape_error, weights == gradients, who, "::add_gradient: ", weights, " weights and ",
-                   gradients, " gradients");
+    HTUNE_CHECK_AS(shape_error, weights == gradients, who, "::add_gradient: ", weights, " weights and ", gradients,
+                   " gradients");
 }
 
 // sign(x), with 0 at 0: the subgradient of |x| that leaves a zero weight at zero.

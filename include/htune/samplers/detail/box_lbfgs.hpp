@@ -40,11 +40,8 @@ struct box_lbfgs_result {
 // f(std::span<double const> x, std::span<double> gradient) -> double. A non-finite value is
 // treated as "outside the domain": the line search backs off from it.
 template <class F>
-box_lbfgs_result minimize_in_box(F&& f,
-                                 std::span<double> x,
-                                 std::span<double const> lower,
-                                 std::span<double const> upper,
-                                 box_lbfgs_options const& opt) {
+box_lbfgs_result minimize_in_box(F&& f, std::span<double> x, std::span<double const> lower,
+                                 std::span<double const> upper, box_lbfgs_options const& opt) {
     std::size_t const n = x.size();
     box_lbfgs_result result;
     if (n == 0) {
@@ -54,8 +51,7 @@ box_lbfgs_result minimize_in_box(F&& f,
         return result;
     }
     auto project = [&](std::size_t i, double v) { return std::clamp(v, lower[i], upper[i]); };
-    for (std::size_t i = 0; i < n; ++i)
-        x[i] = project(i, x[i]);
+    for (std::size_t i = 0; i < n; ++i) x[i] = project(i, x[i]);
 
     std::vector<double> g(n), g_new(n), x_new(n), d(n), alpha(opt.memory), rho(opt.memory);
     std::vector<double> s_mem(opt.memory * n), y_mem(opt.memory * n);
@@ -86,18 +82,15 @@ box_lbfgs_result minimize_in_box(F&& f,
         }
 
         // Two-loop recursion over the free variables.
-        for (std::size_t i = 0; i < n; ++i)
-            d[i] = free_var[i] ? g[i] : 0.0;
+        for (std::size_t i = 0; i < n; ++i) d[i] = free_var[i] ? g[i] : 0.0;
         for (std::size_t k = 0; k < stored; ++k) {
             std::size_t const slot = (newest + opt.memory - k) % opt.memory;
             double const* s = &s_mem[slot * n];
             double const* y = &y_mem[slot * n];
             double dot = 0.0;
-            for (std::size_t i = 0; i < n; ++i)
-                dot += s[i] * d[i];
+            for (std::size_t i = 0; i < n; ++i) dot += s[i] * d[i];
             alpha[slot] = rho[slot] * dot;
-            for (std::size_t i = 0; i < n; ++i)
-                d[i] -= alpha[slot] * y[i];
+            for (std::size_t i = 0; i < n; ++i) d[i] -= alpha[slot] * y[i];
         }
         if (stored > 0) {
             double const* s = &s_mem[newest * n];
@@ -108,19 +101,16 @@ box_lbfgs_result minimize_in_box(F&& f,
                 yy += y[i] * y[i];
             }
             double const gamma = sy / yy;
-            for (std::size_t i = 0; i < n; ++i)
-                d[i] *= gamma;
+            for (std::size_t i = 0; i < n; ++i) d[i] *= gamma;
         }
         for (std::size_t k = stored; k-- > 0;) {
             std::size_t const slot = (newest + opt.memory - k) % opt.memory;
             double const* s = &s_mem[slot * n];
             double const* y = &y_mem[slot * n];
             double dot = 0.0;
-            for (std::size_t i = 0; i < n; ++i)
-                dot += y[i] * d[i];
+            for (std::size_t i = 0; i < n; ++i) dot += y[i] * d[i];
             double const beta = rho[slot] * dot;
-            for (std::size_t i = 0; i < n; ++i)
-                d[i] += s[i] * (alpha[slot] - beta);
+            for (std::size_t i = 0; i < n; ++i) d[i] += s[i] * (alpha[slot] - beta);
         }
         double slope = 0.0, d_norm = 0.0;
         for (std::size_t i = 0; i < n; ++i) {
@@ -197,10 +187,9 @@ box_lbfgs_result minimize_in_box(F&& f,
             newest = slot;
             stored = std::min(stored + 1, opt.memory);
         }
-        double const scale = std::max({ std::abs(fx), std::abs(f_new), 1.0 });
+        double const scale = std::max({std::abs(fx), std::abs(f_new), 1.0});
         stalled = it > 0 && (fx - f_new) < opt.absolute_tolerance ? stalled + 1 : 0;
-        bool const small_decrease =
-          (fx - f_new) <= opt.relative_tolerance * scale || stalled >= opt.stall_limit;
+        bool const small_decrease = (fx - f_new) <= opt.relative_tolerance * scale || stalled >= opt.stall_limit;
         std::copy(x_new.begin(), x_new.end(), x.begin());
         std::swap(g, g_new);
         fx = f_new;

@@ -26,14 +26,13 @@ namespace htune::samplers::detail {
 inline double cma_normal_quantile(double p) noexcept {
     if (!(p > 0.0)) return -std::numeric_limits<double>::infinity();
     if (!(p < 1.0)) return std::numeric_limits<double>::infinity();
-    constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+    constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
     constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
                             6.680131188771972e+01, -1.328068155288572e+01};
     constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
-    constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                            3.754408661907416e+00};
+    constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
     constexpr double p_low = 0.02425;
     double x = 0.0;
     if (p < p_low || p > 1.0 - p_low) {
@@ -86,10 +85,10 @@ struct cma_parameters {
 
         constexpr double alpha_cov = 2.0;
         c1 = alpha_cov / ((nd + 1.3) * (nd + 1.3) + mu_eff);
-        cmu = std::min(1.0 - c1 - 1e-8,
-                       alpha_cov * (mu_eff - 2.0 + 1.0 / mu_eff) / ((nd + 2.0) * (nd + 2.0) + alpha_cov * mu_eff / 2.0));
-        double const min_alpha = std::min({1.0 + c1 / cmu, 1.0 + 2.0 * mu_eff_minus / (mu_eff + 2.0),
-                                           (1.0 - c1 - cmu) / (nd * cmu)});
+        cmu = std::min(1.0 - c1 - 1e-8, alpha_cov * (mu_eff - 2.0 + 1.0 / mu_eff) /
+                                            ((nd + 2.0) * (nd + 2.0) + alpha_cov * mu_eff / 2.0));
+        double const min_alpha =
+            std::min({1.0 + c1 / cmu, 1.0 + 2.0 * mu_eff_minus / (mu_eff + 2.0), (1.0 - c1 - cmu) / (nd * cmu)});
         double positive = 0.0, negative = 0.0;
         for (double w : prime) (w > 0.0 ? positive : negative) += std::abs(w);
         weights.resize(lambda);
@@ -125,8 +124,8 @@ public:
     cma_run() = default;
 
     cma_run(std::span<dimension const> dims, std::span<double const> mean, std::size_t lambda, settings s)
-        : m_par(dims.size(), lambda), m_mean(mean.begin(), mean.end()), m_sigma(s.sigma0),
-          m_tolx(1e-12 * s.sigma0), m_tolfun(s.tolfun) {
+        : m_par(dims.size(), lambda), m_mean(mean.begin(), mean.end()), m_sigma(s.sigma0), m_tolx(1e-12 * s.sigma0),
+          m_tolfun(s.tolfun) {
         std::size_t const n = dims.size();
         m_counts.assign(n, 0);
         for (std::size_t i = 0; i < n; ++i)
@@ -224,7 +223,8 @@ public:
         };
 
         std::vector<double> y(lambda * n);
-        double const clip = std::sqrt(static_cast<double>(n)) + 2.0 * static_cast<double>(n) / static_cast<double>(n + 2);
+        double const clip =
+            std::sqrt(static_cast<double>(n)) + 2.0 * static_cast<double>(n) / static_cast<double>(n + 2);
         for (std::size_t k = 0; k < lambda; ++k) {
             double* yk = y.data() + k * n;
             for (std::size_t i = 0; i < n; ++i) yk[i] = (x[k * n + i] - m_mean[i]) / m_sigma;
@@ -329,8 +329,8 @@ private:
     // and at most 20000, the median of the most recent 30% of the best and of the median losses is
     // no better than the median of the first 30%.
     bool stagnated() const {
-        auto const min_length = static_cast<std::size_t>(
-            120.0 + 30.0 * static_cast<double>(m_par.n) / static_cast<double>(m_par.lambda));
+        auto const min_length =
+            static_cast<std::size_t>(120.0 + 30.0 * static_cast<double>(m_par.n) / static_cast<double>(m_par.lambda));
         std::size_t const g = m_best_history.size();
         if (g < min_length) return false;
         std::size_t const length = std::min(g, std::max(min_length, (g + 4) / 5));
@@ -343,7 +343,8 @@ private:
         auto no_progress = [&](std::vector<double> const& history) {
             auto const first = history.end() - static_cast<std::ptrdiff_t>(length);
             double const early = median(std::vector<double>(first, first + static_cast<std::ptrdiff_t>(part)));
-            double const late = median(std::vector<double>(history.end() - static_cast<std::ptrdiff_t>(part), history.end()));
+            double const late =
+                median(std::vector<double>(history.end() - static_cast<std::ptrdiff_t>(part), history.end()));
             return late >= early;
         };
         return no_progress(m_best_history) && no_progress(m_median_history);
@@ -438,11 +439,11 @@ private:
     double m_sigma = 1.0;
     double m_tolx = 0.0;
     double m_tolfun = 1e-12;
-    std::vector<double> m_c;  // n x n, row-major
-    std::vector<double> m_b;  // eigenvectors in columns
-    std::vector<double> m_d;  // square roots of the eigenvalues
-    std::vector<double> m_ps; // evolution path of sigma
-    std::vector<double> m_pc; // evolution path of C
+    std::vector<double> m_c;     // n x n, row-major
+    std::vector<double> m_b;     // eigenvectors in columns
+    std::vector<double> m_d;     // square roots of the eigenvalues
+    std::vector<double> m_ps;    // evolution path of sigma
+    std::vector<double> m_pc;    // evolution path of C
     std::vector<double> m_floor; // least spread of a discrete coordinate, 0 for the others
     double m_z_one = 0.0;        // Phi^-1(1 - margin)
     double m_z_two = 0.0;        // Phi^-1(1 - margin / 2)

@@ -30,13 +30,13 @@ enum class pruned_trials {
 
 // Run-time options; the template options of cmaes<...> give their defaults.
 struct cmaes_options {
-    std::size_t population = 0;          // lambda of the first run; 0: 4 + floor(3 ln d)
-    double sigma0 = 1.0 / 6.0;           // initial step size in the unit cube (Optuna: min range / 6)
-    bool restarts = true;                // IPOP: restart on termination with a larger population
-    std::size_t population_growth = 2;   // lambda factor at each restart (Optuna's inc_popsize)
-    std::optional<double> margin{};      // of discrete coordinates, in [0, 0.5); unset: 1 / (d lambda)
+    std::size_t population = 0;        // lambda of the first run; 0: 4 + floor(3 ln d)
+    double sigma0 = 1.0 / 6.0;         // initial step size in the unit cube (Optuna: min range / 6)
+    bool restarts = true;              // IPOP: restart on termination with a larger population
+    std::size_t population_growth = 2; // lambda factor at each restart (Optuna's inc_popsize)
+    std::optional<double> margin{};    // of discrete coordinates, in [0, 0.5); unset: 1 / (d lambda)
     pruned_trials pruned = pruned_trials::rank_last;
-    double tolfun = 1e-12;               // restart when the losses of recent generations span less
+    double tolfun = 1e-12; // restart when the losses of recent generations span less
 };
 
 // Where the sampler stands after its last ask, for tests and reports.
@@ -61,16 +61,17 @@ constexpr void cmaes_check(bool ok, Args const&... args) {
     if (!ok) htune::detail::throw_error<invalid_argument>("htune::samplers::cmaes: ", args...);
 }
 
-constexpr bool cmaes_finite(double x) noexcept { return x == x && x - x == 0.0; }
+constexpr bool cmaes_finite(double x) noexcept {
+    return x == x && x - x == 0.0;
+}
 
 // One check for options given as template arguments (a compile error) and at run time (an exception).
 constexpr void validate_cmaes_options(cmaes_options const& o) {
-    cmaes_check(o.population == 0 || (o.population >= 2 && o.population <= cmaes_max_population),
-                "population (", o.population, ") must be 0 (automatic: 4 + floor(3 ln d)) or in [2, ",
-                cmaes_max_population, "]");
+    cmaes_check(o.population == 0 || (o.population >= 2 && o.population <= cmaes_max_population), "population (",
+                o.population, ") must be 0 (automatic: 4 + floor(3 ln d)) or in [2, ", cmaes_max_population, "]");
     cmaes_check(o.sigma0 > 0.0 && cmaes_finite(o.sigma0), "sigma0 (", o.sigma0, ") must be > 0 and finite");
-    cmaes_check(o.population_growth >= 1 && o.population_growth <= 16, "population_growth (",
-                o.population_growth, ") must be in [1, 16]");
+    cmaes_check(o.population_growth >= 1 && o.population_growth <= 16, "population_growth (", o.population_growth,
+                ") must be in [1, 16]");
     cmaes_check(!o.margin || (*o.margin >= 0.0 && *o.margin < 0.5), "margin (", o.margin.value_or(0.0),
                 ") must be in [0, 0.5)");
     cmaes_check(o.tolfun >= 0.0 && cmaes_finite(o.tolfun), "tolfun (", o.tolfun, ") must be >= 0 and finite");
@@ -103,8 +104,8 @@ public:
     }
 
     void ask(ask_context const& ctx, std::span<double> unit) {
-        cmaes_check(unit.size() == ctx.dims.size(), "ask() got ", unit.size(), " coordinates for ",
-                    ctx.dims.size(), " dimensions");
+        cmaes_check(unit.size() == ctx.dims.size(), "ask() got ", unit.size(), " coordinates for ", ctx.dims.size(),
+                    " dimensions");
         if (!same_dims(ctx.dims)) setup(ctx.dims);
         if (m_dims.empty()) return;
         if (!m_started || ctx.seed != m_seed) reset(ctx.seed);
@@ -119,8 +120,8 @@ public:
 
     cmaes_progress progress() const noexcept {
         if (!m_started) return {};
-        return {m_restarts, m_run.lambda(), m_run.generation(), m_generations, m_keys.size(), m_settled,
-                m_injected_total, m_run.sigma()};
+        return {m_restarts,    m_run.lambda(), m_run.generation(), m_generations,
+                m_keys.size(), m_settled,      m_injected_total,   m_run.sigma()};
     }
 
 private:
@@ -197,8 +198,7 @@ private:
         for (; p < ctx.number; ++p) {
             while (hi < ctx.history.size() && ctx.history[hi].number < p) ++hi;
             while (fi < ctx.failed.size() && ctx.failed[fi] < p) ++fi;
-            observation const* o =
-                hi < ctx.history.size() && ctx.history[hi].number == p ? &ctx.history[hi] : nullptr;
+            observation const* o = hi < ctx.history.size() && ctx.history[hi].number == p ? &ctx.history[hi] : nullptr;
             bool const failed = !o && fi < ctx.failed.size() && ctx.failed[fi] == p;
             if (!o && !failed) break;
             h = o ? fingerprint(mix(h, p), *o) : mix(mix(h, p), 1);
@@ -231,8 +231,7 @@ private:
             bool same = !is_active(u);
             if (!same && m_dims[i].kind == dimension_kind::discrete)
                 same = unit_to_index(u, m_dims[i].count) == unit_to_index(m_proposal[i], m_dims[i].count);
-            else if (!same)
-                same = std::abs(u - m_proposal[i]) <= 1e-9 + 1e-6 * m_run.spread(i);
+            else if (!same) same = std::abs(u - m_proposal[i]) <= 1e-9 + 1e-6 * m_run.spread(i);
             m_x.push_back(same ? m_raw[i] : u);
             matched = matched && same;
         }
@@ -265,8 +264,7 @@ private:
                         x.begin() + static_cast<std::ptrdiff_t>(k * n));
             injected[k] = m_injected[order[k]];
         }
-        m_run.tell(x, injected, m_keys[order.front()].loss, m_keys[order.back()].loss,
-                   m_keys[order[lambda / 2]].loss);
+        m_run.tell(x, injected, m_keys[order.front()].loss, m_keys[order.back()].loss, m_keys[order[lambda / 2]].loss);
         ++m_generations;
         m_x.clear();
         m_injected.clear();

@@ -13,11 +13,6 @@
 // with noise >= minimum_noise (1e-6 on standardised outputs). The fit runs projected L-BFGS
 // over raw = (log ils_1..d, log scale, log(noise - minimum_noise)).
 
-#include "../../core/errors.hpp"
-#include "../../core/tensor.hpp"
-#include "box_lbfgs.hpp"
-#include "gp_linalg.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -25,6 +20,11 @@
 #include <numbers>
 #include <span>
 #include <vector>
+
+#include "../../core/errors.hpp"
+#include "../../core/tensor.hpp"
+#include "box_lbfgs.hpp"
+#include "gp_linalg.hpp"
 
 namespace htune::samplers::gp_detail {
 
@@ -37,7 +37,7 @@ struct matern_value {
 inline matern_value matern52(double r2) noexcept {
     double const r = std::sqrt(5.0 * r2);
     double const e = std::exp(-r);
-    return { (1.0 + r + r * r / 3.0) * e, -5.0 / 6.0 * (1.0 + r) * e };
+    return {(1.0 + r + r * r / 3.0) * e, -5.0 / 6.0 * (1.0 + r) * e};
 }
 
 struct kernel_params {
@@ -48,25 +48,21 @@ struct kernel_params {
 
 // The training inputs: rows are points in GP coordinates, `categorical` marks Hamming dimensions.
 struct gp_inputs {
-    tensor<double, 2> x;                       // n x d
+    tensor<double, 2> x;                    // n x d
     std::vector<unsigned char> categorical; // d flags
     std::size_t size() const noexcept { return x.shape()[0]; }
     std::size_t dims() const noexcept { return x.shape()[1]; }
 };
 
 // r^2 between two points: continuous dims are listed in `cont`, categorical ones in `cat`.
-inline double scaled_distance(double const* a,
-                              double const* b,
-                              double const* ils,
-                              std::span<std::size_t const> cont,
+inline double scaled_distance(double const* a, double const* b, double const* ils, std::span<std::size_t const> cont,
                               std::span<std::size_t const> cat) noexcept {
     double r2 = 0.0;
     for (std::size_t j : cont) {
         double const diff = a[j] - b[j];
         r2 += ils[j] * diff * diff;
     }
-    for (std::size_t j : cat)
-        r2 += a[j] != b[j] ? ils[j] : 0.0;
+    for (std::size_t j : cat) r2 += a[j] != b[j] ? ils[j] : 0.0;
     return r2;
 }
 
@@ -88,19 +84,17 @@ inline double cholesky_with_jitter(tensor<double, 2> const& c, tensor<double, 2>
     l = c;
     if (cholesky_lower(l.data(), n) == 0) return 0.0;
     double mean_diag = 0.0;
-    for (std::size_t i = 0; i < n; ++i)
-        mean_diag += c(i, i);
+    for (std::size_t i = 0; i < n; ++i) mean_diag += c(i, i);
     mean_diag = n > 0 ? mean_diag / static_cast<double>(n) : 1.0;
     if (!(mean_diag > 0.0) || !std::isfinite(mean_diag)) mean_diag = 1.0;
     for (double jitter = 1e-10 * mean_diag; jitter <= mean_diag * 1.0000001; jitter *= 10.0) {
         l = c;
-        for (std::size_t i = 0; i < n; ++i)
-            l(i, i) += jitter;
+        for (std::size_t i = 0; i < n; ++i) l(i, i) += jitter;
         if (cholesky_lower(l.data(), n) == 0) return jitter;
     }
     htune::detail::throw_error<htune::error>(
-      "htune::samplers::gp: the kernel matrix is not positive definite even with "
-      "jitter (non-finite inputs or kernel parameters?)");
+        "htune::samplers::gp: the kernel matrix is not positive definite even with "
+        "jitter (non-finite inputs or kernel parameters?)");
 }
 
 struct posterior_value {
@@ -114,28 +108,22 @@ public:
     gaussian_process() = default;
 
     gaussian_process(gp_inputs inputs, std::span<double const> y, kernel_params params)
-      : m_inputs(std::move(inputs))
-      , m_params(std::move(params))
-      , m_lists(m_inputs.categorical) {
+        : m_inputs(std::move(inputs)), m_params(std::move(params)), m_lists(m_inputs.categorical) {
         std::size_t const n = m_inputs.size();
         HTUNE_CHECK(y.size() == n, "htune::samplers::gp: ", n, " points but ", y.size(), " values");
         HTUNE_CHECK(m_params.inverse_squared_lengthscales.size() == m_inputs.dims(),
-                    "htune::samplers::gp: ",
-                    m_inputs.dims(),
-                    " dimensions but ",
-                    m_params.inverse_squared_lengthscales.size(),
-                    " lengthscales");
-        tensor<double, 2> c = tensor<double, 2>::from_shape({ n, n });
+                    "htune::samplers::gp: ", m_inputs.dims(), " dimensions but ",
+                    m_params.inverse_squared_lengthscales.size(), " lengthscales");
+        tensor<double, 2> c = tensor<double, 2>::from_shape({n, n});
         double const* ils = m_params.inverse_squared_lengthscales.data();
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t k = 0; k < i; ++k) {
-                double const r2 =
-                  scaled_distance(row(i), row(k), ils, m_lists.continuous, m_lists.categorical);
+                double const r2 = scaled_distance(row(i), row(k), ils, m_lists.continuous, m_lists.categorical);
                 c(i, k) = c(k, i) = m_params.scale * matern52(r2).value;
             }
             c(i, i) = m_params.scale + m_params.noise;
         }
-        m_chol = tensor<double, 2>::from_shape({ n, n });
+        m_chol = tensor<double, 2>::from_shape({n, n});
         m_jitter = cholesky_with_jitter(c, m_chol);
         m_alpha.assign(y.begin(), y.end());
         solve_lower(m_chol.data(), n, m_alpha.data());
@@ -143,8 +131,7 @@ public:
         // Training points in lengthscale units over the continuous dimensions, for batch().
         std::size_t const dc = m_lists.continuous.size();
         m_sqrt_ils.resize(dc);
-        for (std::size_t q = 0; q < dc; ++q)
-            m_sqrt_ils[q] = std::sqrt(ils[m_lists.continuous[q]]);
+        for (std::size_t q = 0; q < dc; ++q) m_sqrt_ils[q] = std::sqrt(ils[m_lists.continuous[q]]);
         m_scaled.resize(n * dc);
         m_norm.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
@@ -171,16 +158,14 @@ public:
         double const* ils = m_params.inverse_squared_lengthscales.data();
         for (std::size_t i = 0; i < n; ++i)
             scratch[i] =
-              m_params.scale *
-              matern52(scaled_distance(x.data(), row(i), ils, m_lists.continuous, m_lists.categorical)).value;
+                m_params.scale *
+                matern52(scaled_distance(x.data(), row(i), ils, m_lists.continuous, m_lists.categorical)).value;
         return finish(scratch.data());
     }
 
     // The same with gradients with respect to the continuous coordinates of x (categorical entries
     // of the gradients are 0). scratch grows to 3n.
-    posterior_value at(std::span<double const> x,
-                       std::span<double> dmean,
-                       std::span<double> dvar,
+    posterior_value at(std::span<double const> x, std::span<double> dmean, std::span<double> dvar,
                        std::vector<double>& scratch) const {
         std::size_t const n = size();
         std::size_t const d = dims();
@@ -190,8 +175,7 @@ public:
         double* v = dk + n;
         double const* ils = m_params.inverse_squared_lengthscales.data();
         for (std::size_t i = 0; i < n; ++i) {
-            auto const m =
-              matern52(scaled_distance(x.data(), row(i), ils, m_lists.continuous, m_lists.categorical));
+            auto const m = matern52(scaled_distance(x.data(), row(i), ils, m_lists.continuous, m_lists.categorical));
             k[i] = m_params.scale * m.value;
             dk[i] = 2.0 * m_params.scale * m.derivative;
         }
@@ -217,17 +201,13 @@ public:
                 dvar[j] += b * diff;
             }
         }
-        return { mean, std::max(m_params.scale - quad, 0.0) };
+        return {mean, std::max(m_params.scale - quad, 0.0)};
     }
 
     // Posterior at the m rows of xs (row-major m x d); `scratch` grows to (m + 1) * n + m * d.
     // Squared distances over the continuous dimensions come from one matrix product,
     // |a|^2 + |b|^2 - 2 a.b in lengthscale units: cheap, and accurate enough to rank candidates.
-    void batch(double const* xs,
-               std::size_t m,
-               double* mean,
-               double* var,
-               std::vector<double>& scratch) const {
+    void batch(double const* xs, std::size_t m, double* mean, double* var, std::vector<double>& scratch) const {
         std::size_t const n = size();
         std::size_t const d = dims();
         std::size_t const dc = m_lists.continuous.size();
@@ -249,20 +229,17 @@ public:
         multiply_transposed(scaled, m_scaled.data(), m, n, dc, k);
         for (std::size_t c = 0; c < m; ++c) {
             double* kc = k + c * n;
-            for (std::size_t i = 0; i < n; ++i)
-                kc[i] = std::max(norm[c] + m_norm[i] - 2.0 * kc[i], 0.0);
+            for (std::size_t i = 0; i < n; ++i) kc[i] = std::max(norm[c] + m_norm[i] - 2.0 * kc[i], 0.0);
             for (std::size_t j : m_lists.categorical)
                 for (std::size_t i = 0; i < n; ++i)
                     if (xs[c * d + j] != row(i)[j]) kc[i] += ils[j];
-            for (std::size_t i = 0; i < n; ++i)
-                kc[i] = m_params.scale * matern52(kc[i]).value;
+            for (std::size_t i = 0; i < n; ++i) kc[i] = m_params.scale * matern52(kc[i]).value;
         }
         matrix_vector(k, m, n, m_alpha.data(), mean);
         solve_lower_rows(m_chol.data(), n, k, m);
         for (std::size_t c = 0; c < m; ++c) {
             double quad = 0.0;
-            for (std::size_t i = 0; i < n; ++i)
-                quad += k[c * n + i] * k[c * n + i];
+            for (std::size_t i = 0; i < n; ++i) quad += k[c * n + i] * k[c * n + i];
             var[c] = std::max(m_params.scale - quad, 0.0);
         }
     }
@@ -274,18 +251,16 @@ private:
     posterior_value finish(double* k) const {
         std::size_t const n = size();
         double mean = 0.0;
-        for (std::size_t i = 0; i < n; ++i)
-            mean += k[i] * m_alpha[i];
+        for (std::size_t i = 0; i < n; ++i) mean += k[i] * m_alpha[i];
         solve_lower(m_chol.data(), n, k);
         double quad = 0.0;
-        for (std::size_t i = 0; i < n; ++i)
-            quad += k[i] * k[i];
-        return { mean, std::max(m_params.scale - quad, 0.0) };
+        for (std::size_t i = 0; i < n; ++i) quad += k[i] * k[i];
+        return {mean, std::max(m_params.scale - quad, 0.0)};
     }
 
     gp_inputs m_inputs;
     kernel_params m_params;
-    dimension_lists m_lists{ std::span<unsigned char const>{} };
+    dimension_lists m_lists{std::span<unsigned char const>{}};
     tensor<double, 2> m_chol;
     std::vector<double> m_alpha;
     std::vector<double> m_sqrt_ils, m_scaled, m_norm;
@@ -317,8 +292,7 @@ inline kernel_params raw_to_params(std::span<double const> raw, kernel_fit_optio
     std::size_t const d = raw.size() - (options.deterministic ? 1 : 2);
     kernel_params p;
     p.inverse_squared_lengthscales.resize(d);
-    for (std::size_t j = 0; j < d; ++j)
-        p.inverse_squared_lengthscales[j] = std::exp(raw[j]);
+    for (std::size_t j = 0; j < d; ++j) p.inverse_squared_lengthscales[j] = std::exp(raw[j]);
     p.scale = std::exp(raw[d]);
     p.noise = options.minimum_noise + (options.deterministic ? 0.0 : std::exp(raw[d + 1]));
     return p;
@@ -327,8 +301,7 @@ inline kernel_params raw_to_params(std::span<double const> raw, kernel_fit_optio
 inline std::vector<double> params_to_raw(kernel_params const& p, kernel_fit_options const& options) {
     std::size_t const d = p.inverse_squared_lengthscales.size();
     std::vector<double> raw(d + (options.deterministic ? 1 : 2));
-    for (std::size_t j = 0; j < d; ++j)
-        raw[j] = std::log(p.inverse_squared_lengthscales[j]);
+    for (std::size_t j = 0; j < d; ++j) raw[j] = std::log(p.inverse_squared_lengthscales[j]);
     raw[d] = std::log(p.scale);
     if (!options.deterministic)
         raw[d + 1] = std::log(std::max(p.noise - options.minimum_noise, 1e-3 * options.minimum_noise));
@@ -339,19 +312,14 @@ inline std::vector<double> params_to_raw(kernel_params const& p, kernel_fit_opti
 class kernel_fit_objective {
 public:
     kernel_fit_objective(gp_inputs const& inputs, std::span<double const> y, kernel_fit_options options)
-      : m_inputs(inputs)
-      , m_y(y)
-      , m_options(options)
-      , m_lists(inputs.categorical) {
+        : m_inputs(inputs), m_y(y), m_options(options), m_lists(inputs.categorical) {
         std::size_t const n = inputs.size();
-        m_c = tensor<double, 2>::from_shape({ n, n });
-        m_dm = tensor<double, 2>::from_shape({ n, n });
+        m_c = tensor<double, 2>::from_shape({n, n});
+        m_dm = tensor<double, 2>::from_shape({n, n});
         m_alpha.resize(n);
     }
 
-    std::size_t parameter_count() const noexcept {
-        return m_inputs.dims() + (m_options.deterministic ? 1 : 2);
-    }
+    std::size_t parameter_count() const noexcept { return m_inputs.dims() + (m_options.deterministic ? 1 : 2); }
 
     kernel_params to_params(std::span<double const> raw) const { return raw_to_params(raw, m_options); }
     std::vector<double> to_raw(kernel_params const& p) const { return params_to_raw(p, m_options); }
@@ -374,8 +342,7 @@ public:
         std::size_t const d = m_inputs.dims();
         double const* x = m_inputs.x.data();
         std::vector<double> ils(d);
-        for (std::size_t j = 0; j < d; ++j)
-            ils[j] = std::exp(raw[j]);
+        for (std::size_t j = 0; j < d; ++j) ils[j] = std::exp(raw[j]);
         double const scale = std::exp(raw[d]);
         double const noise_excess = m_options.deterministic ? 0.0 : std::exp(raw[d + 1]);
         double const noise = m_options.minimum_noise + noise_excess;
@@ -384,7 +351,7 @@ public:
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t k = 0; k < i; ++k) {
                 auto const m = matern52(
-                  scaled_distance(x + i * d, x + k * d, ils.data(), m_lists.continuous, m_lists.categorical));
+                    scaled_distance(x + i * d, x + k * d, ils.data(), m_lists.continuous, m_lists.categorical));
                 m_c(i, k) = scale * m.value;
                 m_dm(i, k) = m.derivative; // lower: dm/d(r^2); upper: m
                 m_dm(k, i) = m.value;
@@ -395,8 +362,7 @@ public:
         std::copy(m_y.begin(), m_y.end(), m_alpha.begin());
         solve_lower(m_c.data(), n, m_alpha.data());
         double value = 0.5 * static_cast<double>(n) * std::log(2.0 * std::numbers::pi);
-        for (std::size_t i = 0; i < n; ++i)
-            value += 0.5 * m_alpha[i] * m_alpha[i] + std::log(m_c(i, i));
+        for (std::size_t i = 0; i < n; ++i) value += 0.5 * m_alpha[i] * m_alpha[i] + std::log(m_c(i, i));
         solve_lower_transposed(m_c.data(), n, m_alpha.data());
         if (inverse_from_cholesky(m_c.data(), n) != 0) return std::numeric_limits<double>::infinity();
 
@@ -422,8 +388,7 @@ public:
             trace_w += w;
             trace_wk += w * scale;
         }
-        for (std::size_t j = 0; j < d; ++j)
-            grad[j] *= -0.5 * ils[j];
+        for (std::size_t j = 0; j < d; ++j) grad[j] *= -0.5 * ils[j];
         grad[d] = -0.5 * trace_wk;
         if (!m_options.deterministic) grad[d + 1] = -0.5 * trace_w * noise_excess;
 
@@ -457,10 +422,8 @@ struct kernel_fit_result {
     std::size_t evaluations = 0;
 };
 
-inline kernel_fit_result fit_kernel_params(gp_inputs const& inputs,
-                                           std::span<double const> y,
-                                           kernel_fit_options const& options,
-                                           std::vector<double> raw) {
+inline kernel_fit_result fit_kernel_params(gp_inputs const& inputs, std::span<double const> y,
+                                           kernel_fit_options const& options, std::vector<double> raw) {
     kernel_fit_objective objective(inputs, y, options);
     std::vector<double> lower, upper;
     objective.bounds(lower, upper);
@@ -471,7 +434,7 @@ inline kernel_fit_result fit_kernel_params(gp_inputs const& inputs,
     lbfgs.absolute_tolerance = options.absolute_tolerance;
     lbfgs.stall_limit = 1;
     auto const r = minimize_in_box(objective, std::span<double>(raw), lower, upper, lbfgs);
-    return { objective.to_params(raw), r.value, r.evaluations };
+    return {objective.to_params(raw), r.value, r.evaluations};
 }
 
 } // namespace htune::samplers::gp_detail

@@ -11,12 +11,6 @@
 // Coordinates here are GP coordinates: unit coordinates for continuous and discrete dimensions,
 // category indices for categorical ones.
 
-#include "../../core/rng.hpp"
-#include "../dimension.hpp"
-#include "box_lbfgs.hpp"
-#include "gaussian_process.hpp"
-#include "log_ei.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -24,6 +18,12 @@
 #include <limits>
 #include <span>
 #include <vector>
+
+#include "../../core/rng.hpp"
+#include "../dimension.hpp"
+#include "box_lbfgs.hpp"
+#include "gaussian_process.hpp"
+#include "log_ei.hpp"
 
 namespace htune::samplers::gp_detail {
 
@@ -44,10 +44,8 @@ struct gp_dimension {
 // Value of a GP coordinate for a dimension: unit coordinate or category index.
 inline double snap_gp(gp_dimension const& d, double v) noexcept {
     switch (d.kind) {
-        case dimension_kind::continuous:
-            return std::clamp(v, 0.0, 1.0);
-        case dimension_kind::discrete:
-            return index_to_unit(unit_to_index(v, d.count), d.count);
+        case dimension_kind::continuous: return std::clamp(v, 0.0, 1.0);
+        case dimension_kind::discrete: return index_to_unit(unit_to_index(v, d.count), d.count);
         case dimension_kind::categorical: {
             double const c = std::floor(v);
             double const last = static_cast<double>(d.count - 1);
@@ -66,12 +64,8 @@ inline std::uint64_t gp_index(gp_dimension const& d, double v) noexcept {
 class log_ei_acquisition {
 public:
     log_ei_acquisition(gaussian_process const& gp, std::span<gp_dimension const> dims, double best)
-      : m_gp(gp)
-      , m_dims(dims)
-      , m_best(best)
-      , m_has_conditions(false) {
-        for (auto const& d : dims)
-            m_has_conditions = m_has_conditions || !d.inactive_for.empty();
+        : m_gp(gp), m_dims(dims), m_best(best), m_has_conditions(false) {
+        for (auto const& d : dims) m_has_conditions = m_has_conditions || !d.inactive_for.empty();
         m_masked.resize(dims.size());
         m_dmean.resize(dims.size());
         m_dvar.resize(dims.size());
@@ -103,14 +97,12 @@ public:
         if (m_has_conditions)
             for (std::size_t c = 0; c < m; ++c) {
                 auto const masked = mask(std::span<double const>(xs.data() + c * d, d));
-                std::copy(
-                  masked.begin(), masked.end(), m_batch_x.begin() + static_cast<std::ptrdiff_t>(c * d));
+                std::copy(masked.begin(), masked.end(), m_batch_x.begin() + static_cast<std::ptrdiff_t>(c * d));
             }
         m_batch_mean.resize(m);
         m_batch_var.resize(m);
         m_gp.batch(m_batch_x.data(), m, m_batch_mean.data(), m_batch_var.data(), m_scratch);
-        for (std::size_t c = 0; c < m; ++c)
-            out[c] = combine(m_batch_mean[c], m_batch_var[c], nullptr, nullptr, {});
+        for (std::size_t c = 0; c < m; ++c) out[c] = combine(m_batch_mean[c], m_batch_var[c], nullptr, nullptr, {});
     }
 
 private:
@@ -133,11 +125,7 @@ private:
         return m_masked;
     }
 
-    double combine(double mean,
-                   double var,
-                   double const* dmean,
-                   double const* dvar,
-                   std::span<double> grad) const {
+    double combine(double mean, double var, double const* dmean, double const* dvar, std::span<double> grad) const {
         double const floor = 1e-12 * m_gp.params().scale;
         bool const floored = var < floor;
         double const sigma = std::sqrt(floored ? floor : var);
@@ -173,16 +161,13 @@ struct acquisition_point {
 
 class acquisition_optimizer {
 public:
-    acquisition_optimizer(log_ei_acquisition& acq, std::span<gp_dimension const> dims)
-      : m_acq(acq)
-      , m_dims(dims) {
+    acquisition_optimizer(log_ei_acquisition& acq, std::span<gp_dimension const> dims) : m_acq(acq), m_dims(dims) {
         for (std::size_t j = 0; j < dims.size(); ++j) {
             auto const& d = dims[j];
             if (d.kind == dimension_kind::continuous ||
                 (d.kind == dimension_kind::discrete && d.count > exhaustive_discrete_limit))
                 m_smooth.push_back(j);
-            else
-                m_enumerated.push_back(j);
+            else m_enumerated.push_back(j);
             if (d.kind == dimension_kind::discrete && d.count > exhaustive_discrete_limit)
                 m_large_discrete.push_back(j);
         }
@@ -192,44 +177,37 @@ public:
     void random_point(rng& g, std::span<double> x) const {
         for (std::size_t j = 0; j < m_dims.size(); ++j) {
             auto const& d = m_dims[j];
-            if (d.kind == dimension_kind::continuous)
-                x[j] = uniform01(g);
-            else if (d.kind == dimension_kind::discrete)
-                x[j] = index_to_unit(uniform_below(g, d.count), d.count);
-            else
-                x[j] = static_cast<double>(uniform_below(g, d.count));
+            if (d.kind == dimension_kind::continuous) x[j] = uniform01(g);
+            else if (d.kind == dimension_kind::discrete) x[j] = index_to_unit(uniform_below(g, d.count), d.count);
+            else x[j] = static_cast<double>(uniform_below(g, d.count));
         }
     }
 
     // Maximises the acquisition: `options.candidates` random points, then local searches from the
     // best of them, from others drawn with probability proportional to EI, and from each of
     // `warm_starts` (rows of GP coordinates, e.g. the best observed point).
-    acquisition_point maximise(rng& g,
-                               acquisition_search_options const& options,
-                               std::span<double const> warm_starts,
+    acquisition_point maximise(rng& g, acquisition_search_options const& options, std::span<double const> warm_starts,
                                std::size_t warm_start_count) {
         std::size_t const d = m_dims.size();
         std::size_t const m = std::max<std::size_t>(options.candidates, 1);
         std::vector<double> xs(m * d), values(m);
-        for (std::size_t c = 0; c < m; ++c)
-            random_point(g, std::span<double>(xs.data() + c * d, d));
+        for (std::size_t c = 0; c < m; ++c) random_point(g, std::span<double>(xs.data() + c * d, d));
         m_acq.batch(xs, m, values);
 
         // Starts: the best candidate, then a roulette over exp(value - best value) without replacement.
         std::size_t best = 0;
         for (std::size_t c = 1; c < m; ++c)
             if (values[c] > values[best] || std::isnan(values[best])) best = c;
-        std::vector<std::size_t> starts{ best };
+        std::vector<std::size_t> starts{best};
         std::size_t const roulette =
-          options.local_searches > warm_start_count + 1 ? options.local_searches - warm_start_count - 1 : 0;
+            options.local_searches > warm_start_count + 1 ? options.local_searches - warm_start_count - 1 : 0;
         if (roulette > 0 && std::isfinite(values[best])) {
             std::vector<double> weight(m);
             for (std::size_t c = 0; c < m; ++c)
                 weight[c] = c == best || !std::isfinite(values[c]) ? 0.0 : std::exp(values[c] - values[best]);
             for (std::size_t r = 0; r < roulette; ++r) {
                 double total = 0.0;
-                for (double w : weight)
-                    total += w;
+                for (double w : weight) total += w;
                 if (!(total > 0.0)) break;
                 double target = uniform01(g) * total;
                 std::size_t pick = m;
@@ -258,14 +236,12 @@ public:
         std::vector<double> x(d);
         for (std::size_t s : starts) {
             std::copy(xs.begin() + static_cast<std::ptrdiff_t>(s * d),
-                      xs.begin() + static_cast<std::ptrdiff_t>((s + 1) * d),
-                      x.begin());
+                      xs.begin() + static_cast<std::ptrdiff_t>((s + 1) * d), x.begin());
             double const v = local_search(x, values[s], options);
             consider(x, v);
         }
         for (std::size_t w = 0; w < warm_start_count; ++w) {
-            for (std::size_t j = 0; j < d; ++j)
-                x[j] = snap_gp(m_dims[j], warm_starts[w * d + j]);
+            for (std::size_t j = 0; j < d; ++j) x[j] = snap_gp(m_dims[j], warm_starts[w * d + j]);
             double const v = local_search(x, m_acq.value(x), options);
             consider(x, v);
         }
@@ -286,10 +262,8 @@ public:
                     fx = v;
                 }
             }
-            for (std::size_t j : m_enumerated)
-                fx = enumerate(x, j, fx);
-            for (std::size_t j : m_large_discrete)
-                fx = neighbours(x, j, fx);
+            for (std::size_t j : m_enumerated) fx = enumerate(x, j, fx);
+            for (std::size_t j : m_large_discrete) fx = neighbours(x, j, fx);
             if (m_enumerated.empty() && m_large_discrete.empty()) break; // one L-BFGS run is all
             if (!(fx > start_value + 1e-9 * std::max(1.0, std::abs(start_value)))) break;
         }
@@ -308,11 +282,9 @@ private:
         }
         std::vector<double> point = x;
         auto objective = [&](std::span<double const> yy, std::span<double> grad) {
-            for (std::size_t i = 0; i < k; ++i)
-                point[m_smooth[i]] = yy[i];
+            for (std::size_t i = 0; i < k; ++i) point[m_smooth[i]] = yy[i];
             double const v = m_acq.value_and_gradient(point, full_grad);
-            for (std::size_t i = 0; i < k; ++i)
-                grad[i] = -full_grad[m_smooth[i]];
+            for (std::size_t i = 0; i < k; ++i) grad[i] = -full_grad[m_smooth[i]];
             return -v;
         };
         box_lbfgs_options lbfgs;
@@ -323,8 +295,7 @@ private:
         lbfgs.stall_limit = 2;
         lbfgs.first_step = 0.05;
         minimize_in_box(objective, std::span<double>(y), lower, upper, lbfgs);
-        for (std::size_t i = 0; i < k; ++i)
-            x[m_smooth[i]] = snap_gp(m_dims[m_smooth[i]], y[i]);
+        for (std::size_t i = 0; i < k; ++i) x[m_smooth[i]] = snap_gp(m_dims[m_smooth[i]], y[i]);
         return m_acq.value(x);
     }
 
@@ -338,7 +309,7 @@ private:
         for (std::size_t c = 0; c < count; ++c) {
             std::copy(x.begin(), x.end(), m_rows.begin() + static_cast<std::ptrdiff_t>(c * d));
             m_rows[c * d + j] =
-              dim.kind == dimension_kind::categorical ? static_cast<double>(c) : index_to_unit(c, dim.count);
+                dim.kind == dimension_kind::categorical ? static_cast<double>(c) : index_to_unit(c, dim.count);
         }
         m_acq.batch(m_rows, count, m_values);
         for (std::size_t c = 0; c < count; ++c) {
@@ -356,7 +327,7 @@ private:
         std::uint64_t const at = unit_to_index(x[j], dim.count);
         double const original = x[j];
         double best_value = original;
-        for (int step : { -2, -1, 1, 2 }) {
+        for (int step : {-2, -1, 1, 2}) {
             auto const i = static_cast<std::int64_t>(at) + step;
             if (i < 0 || i >= static_cast<std::int64_t>(dim.count)) continue;
             x[j] = index_to_unit(static_cast<std::uint64_t>(i), dim.count);

@@ -23,13 +23,6 @@
 // the sampler repeats them on every ask, as Newton's method converges in a few steps; the first
 // step that does not improve hands back to the GP.
 
-#include "../dimension.hpp"
-#include "box_lbfgs.hpp"
-#include "gaussian_process.hpp"
-#include "gp_linalg.hpp"
-#include "gp_acquisition.hpp"
-#include "output_transform.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -37,6 +30,13 @@
 #include <span>
 #include <utility>
 #include <vector>
+
+#include "../dimension.hpp"
+#include "box_lbfgs.hpp"
+#include "gaussian_process.hpp"
+#include "gp_acquisition.hpp"
+#include "gp_linalg.hpp"
+#include "output_transform.hpp"
 
 namespace htune::samplers::gp_detail {
 
@@ -48,7 +48,7 @@ struct local_step_problem {
     std::size_t best;                   // row of the best observation
     kernel_fit_options fit;             // prior and noise model of the local fit
     bool warp = true;
-    bool quadratic_only = false;        // only the quadratic step (no local GP)
+    bool quadratic_only = false; // only the quadratic step (no local GP)
 };
 
 // True when the point (GP coordinates) was evaluated already.
@@ -57,8 +57,7 @@ inline bool already_evaluated(gp_inputs const& inputs, std::span<double const> p
     double const* x = inputs.x.data();
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         bool same = true;
-        for (std::size_t j = 0; j < d && same; ++j)
-            same = x[i * d + j] == point[j];
+        for (std::size_t j = 0; j < d && same; ++j) same = x[i * d + j] == point[j];
         if (same) return true;
     }
     return false;
@@ -112,15 +111,12 @@ inline std::optional<std::vector<double>> quadratic_step(local_step_problem cons
     // Features [1, u_m, u_m u_l (m <= l)] with u = (x - incumbent) / (width scale); normal equations.
     std::vector<double> phi(terms), ata(terms * terms, 0.0), aty(terms, 0.0), u(k);
     auto features = [&](double const* xi) {
-        for (std::size_t m = 0; m < k; ++m)
-            u[m] = (xi[moving[m]] - incumbent[moving[m]]) / (width[m] * scale);
+        for (std::size_t m = 0; m < k; ++m) u[m] = (xi[moving[m]] - incumbent[moving[m]]) / (width[m] * scale);
         std::size_t t = 0;
         phi[t++] = 1.0;
+        for (std::size_t m = 0; m < k; ++m) phi[t++] = u[m];
         for (std::size_t m = 0; m < k; ++m)
-            phi[t++] = u[m];
-        for (std::size_t m = 0; m < k; ++m)
-            for (std::size_t l = m; l < k; ++l)
-                phi[t++] = u[m] * u[l];
+            for (std::size_t l = m; l < k; ++l) phi[t++] = u[m] * u[l];
     };
     double mean_y = 0.0, total_weight = 0.0;
     for (std::size_t r = 0; r < rows; ++r) {
@@ -134,15 +130,12 @@ inline std::optional<std::vector<double>> quadratic_step(local_step_problem cons
         double const yi = p.losses[i] - mean_y;
         for (std::size_t a = 0; a < terms; ++a) {
             aty[a] += weight[r] * phi[a] * yi;
-            for (std::size_t b = 0; b < terms; ++b)
-                ata[a * terms + b] += weight[r] * phi[a] * phi[b];
+            for (std::size_t b = 0; b < terms; ++b) ata[a * terms + b] += weight[r] * phi[a] * phi[b];
         }
     }
     double trace = 0.0;
-    for (std::size_t a = 0; a < terms; ++a)
-        trace += ata[a * terms + a];
-    for (std::size_t a = 0; a < terms; ++a)
-        ata[a * terms + a] += 1e-12 * trace / static_cast<double>(terms);
+    for (std::size_t a = 0; a < terms; ++a) trace += ata[a * terms + a];
+    for (std::size_t a = 0; a < terms; ++a) ata[a * terms + a] += 1e-12 * trace / static_cast<double>(terms);
     if (cholesky_lower(ata.data(), terms) != 0) return std::nullopt;
     std::vector<double> c = aty;
     solve_lower(ata.data(), terms, c.data());
@@ -154,8 +147,7 @@ inline std::optional<std::vector<double>> quadratic_step(local_step_problem cons
         std::size_t const i = nearest[r].second;
         features(x + i * d);
         double fit = 0.0;
-        for (std::size_t a = 0; a < terms; ++a)
-            fit += c[a] * phi[a];
+        for (std::size_t a = 0; a < terms; ++a) fit += c[a] * phi[a];
         double const yi = p.losses[i] - mean_y;
         ss_res += weight[r] * (yi - fit) * (yi - fit);
         ss_tot += weight[r] * yi * yi;
@@ -170,8 +162,7 @@ inline std::optional<std::vector<double>> quadratic_step(local_step_problem cons
             hessian[m * k + l] = (m == l ? 2.0 : 1.0) * c[t];
             hessian[l * k + m] = hessian[m * k + l];
         }
-    for (std::size_t m = 0; m < k; ++m)
-        step[m] = -c[1 + m];
+    for (std::size_t m = 0; m < k; ++m) step[m] = -c[1 + m];
     if (cholesky_lower(hessian.data(), k) != 0) return std::nullopt; // not a bowl
     solve_lower(hessian.data(), k, step.data());
     solve_lower_transposed(hessian.data(), k, step.data());
@@ -235,8 +226,7 @@ inline std::optional<std::vector<double>> local_step(local_step_problem const& p
     for (std::size_t m = 0; m < k; ++m) {
         std::size_t const j = moving[m];
         double h = 0.0;
-        for (auto const& [r2, i] : order)
-            h = std::max(h, std::abs(x[i * d + j] - incumbent[j]));
+        for (auto const& [r2, i] : order) h = std::max(h, std::abs(x[i * d + j] - incumbent[j]));
         double const a = std::max(0.0, incumbent[j] - h), b = std::min(1.0, incumbent[j] + h);
         lo[m] = a;
         width[m] = b - a;
@@ -249,7 +239,7 @@ inline std::optional<std::vector<double>> local_step(local_step_problem const& p
 
     // Local GP in box coordinates (flat dimensions, zero width, stay at 0).
     gp_inputs local;
-    local.x = tensor<double, 2>::from_shape({ wanted, k });
+    local.x = tensor<double, 2>::from_shape({wanted, k});
     local.categorical.assign(k, 0);
     std::vector<double> y(wanted);
     for (std::size_t r = 0; r < wanted; ++r) {
@@ -258,10 +248,8 @@ inline std::optional<std::vector<double>> local_step(local_step_problem const& p
             local.x(r, m) = width[m] > 0.0 ? (x[i * d + moving[m]] - lo[m]) / width[m] : 0.0;
         y[r] = p.losses[i];
     }
-    if (p.warp)
-        warp_and_standardize(y);
-    else
-        standardize(y);
+    if (p.warp) warp_and_standardize(y);
+    else standardize(y);
     kernel_params start;
     start.inverse_squared_lengthscales.assign(k, 1.0);
     start.scale = 1.0;
@@ -269,15 +257,13 @@ inline std::optional<std::vector<double>> local_step(local_step_problem const& p
     auto fitted = fit_kernel_params(local, y, p.fit, params_to_raw(start, p.fit));
     if (!std::isfinite(fitted.value)) return std::nullopt;
     std::vector<double> inc_local(k);
-    for (std::size_t m = 0; m < k; ++m)
-        inc_local[m] = width[m] > 0.0 ? (incumbent[moving[m]] - lo[m]) / width[m] : 0.0;
+    for (std::size_t m = 0; m < k; ++m) inc_local[m] = width[m] > 0.0 ? (incumbent[moving[m]] - lo[m]) / width[m] : 0.0;
     tensor<double, 2> const local_x = local.x;
     gaussian_process model(std::move(local), y, std::move(fitted.params));
 
     // Minimise the posterior mean from the incumbent and the next best neighbours.
     std::vector<double> box_lo(k), box_hi(k), scratch, dvar(k);
-    for (std::size_t m = 0; m < k; ++m)
-        box_hi[m] = width[m] > 0.0 ? 1.0 : 0.0;
+    for (std::size_t m = 0; m < k; ++m) box_hi[m] = width[m] > 0.0 ? 1.0 : 0.0;
     auto mean = [&](std::span<double const> z, std::span<double> grad) {
         return model.at(z, grad, dvar, scratch).mean;
     };
@@ -291,13 +277,11 @@ inline std::optional<std::vector<double>> local_step(local_step_problem const& p
     std::vector<double> best_z = inc_local, z(k);
     double best_value = incumbent_mean;
     std::vector<std::size_t> ranked(wanted);
-    for (std::size_t r = 0; r < wanted; ++r)
-        ranked[r] = r;
+    for (std::size_t r = 0; r < wanted; ++r) ranked[r] = r;
     std::sort(ranked.begin(), ranked.end(), [&](std::size_t a, std::size_t b) { return y[a] < y[b]; });
     std::size_t const starts = std::min<std::size_t>(wanted, 3);
     for (std::size_t s = 0; s < starts; ++s) { // ranked[0] is the incumbent
-        for (std::size_t m = 0; m < k; ++m)
-            z[m] = local_x(ranked[s], m);
+        for (std::size_t m = 0; m < k; ++m) z[m] = local_x(ranked[s], m);
         double const v = minimize_in_box(mean, std::span<double>(z), box_lo, box_hi, lbfgs).value;
         if (v < best_value) {
             best_value = v;
@@ -309,8 +293,7 @@ inline std::optional<std::vector<double>> local_step(local_step_problem const& p
     if (!(best_value < incumbent_mean - 1e-3 * noise_sd)) return std::nullopt;
 
     std::vector<double> out(incumbent, incumbent + d);
-    for (std::size_t m = 0; m < k; ++m)
-        out[moving[m]] = snap_gp(p.dims[moving[m]], lo[m] + best_z[m] * width[m]);
+    for (std::size_t m = 0; m < k; ++m) out[moving[m]] = snap_gp(p.dims[moving[m]], lo[m] + best_z[m] * width[m]);
     // Never propose a point already evaluated.
     if (already_evaluated(p.inputs, out)) return std::nullopt;
     return out;

@@ -18,8 +18,8 @@ namespace htune::samplers::detail {
 // a: n x n symmetric, row-major (only read). On return `values` holds the eigenvalues in increasing
 // order and column i of `vectors` (row-major n x n) the unit eigenvector of values[i], so that
 // a = vectors * diag(values) * vectors^T. `work` is resized as needed and may be reused.
-inline void jacobi_eigen(std::span<double const> a, std::size_t n, std::span<double> values,
-                         std::span<double> vectors, std::vector<double>& work) {
+inline void jacobi_eigen(std::span<double const> a, std::size_t n, std::span<double> values, std::span<double> vectors,
+                         std::vector<double>& work) {
     // work = [the matrix being diagonalised | the accumulated rotations]
     work.assign(2 * n * n, 0.0);
     std::copy(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(n * n), work.begin());

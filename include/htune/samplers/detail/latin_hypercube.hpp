@@ -7,8 +7,6 @@
 // kept. A design is a pure function of (seed, block, size, d): the k-th point a sampler proposes
 // takes row k % size of block k / size, so a fresh sampler proposes the same startup points.
 
-#include "../../core/rng.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -16,15 +14,14 @@
 #include <span>
 #include <vector>
 
+#include "../../core/rng.hpp"
+
 namespace htune::samplers::gp_detail {
 
 inline constexpr std::uint64_t latin_hypercube_stream = 0x4c48535f64657369ULL; // "LHS_desi"
 
 // Writes row `row` of design `block` (size points in d dimensions) into out (d values in [0, 1)).
-inline void latin_hypercube_row(std::uint64_t seed,
-                                std::uint64_t block,
-                                std::size_t size,
-                                std::size_t row,
+inline void latin_hypercube_row(std::uint64_t seed, std::uint64_t block, std::size_t size, std::size_t row,
                                 std::span<double> out) {
     std::size_t const d = out.size();
     if (d == 0 || size == 0) return;
@@ -36,7 +33,7 @@ inline void latin_hypercube_row(std::uint64_t seed,
     for (std::size_t t = 0; t < tries; ++t) {
         rng g = rng::stream(seed, latin_hypercube_stream, block, t);
         for (std::size_t j = 0; j < d; ++j) {
-            std::iota(perm.begin(), perm.end(), std::size_t{ 0 });
+            std::iota(perm.begin(), perm.end(), std::size_t{0});
             shuffle(std::span<std::size_t>(perm), g);
             for (std::size_t i = 0; i < size; ++i)
                 design[i * d + j] = (static_cast<double>(perm[i]) + uniform01(g)) / static_cast<double>(size);
@@ -56,8 +53,7 @@ inline void latin_hypercube_row(std::uint64_t seed,
             best_design = design;
         }
     }
-    for (std::size_t j = 0; j < d; ++j)
-        out[j] = best_design[(row % size) * d + j];
+    for (std::size_t j = 0; j < d; ++j) out[j] = best_design[(row % size) * d + j];
 }
 
 } // namespace htune::samplers::gp_detail

@@ -32,8 +32,7 @@ inline double erfcx(double x) noexcept {
     // Laplace's continued fraction: sqrt(pi) erfcx(x) = 1 / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))),
     // evaluated from the back; 48 terms are exact to rounding for x >= 6.
     double t = x;
-    for (int k = 48; k >= 1; --k)
-        t = x + (0.5 * k) / t;
+    for (int k = 48; k >= 1; --k) t = x + (0.5 * k) / t;
     return inv_sqrt_pi / t;
 }
 
@@ -63,16 +62,16 @@ inline log_h_result log_h(double z) noexcept {
     if (z > log_h_lower_branch) {
         double const cdf = normal_cdf(z);
         double const h = std::exp(log_normal_pdf(z)) + z * cdf;
-        return { std::log(h), cdf / h };
+        return {std::log(h), cdf / h};
     }
     if (z > log_h_asymptotic_branch) {
         // q = Phi(z) / phi(z); w = log(|z| q) < 0; h = phi(z) (1 - |z| q).
         double const q = sqrt_half_pi * erfcx(-z * sqrt_half);
         double const w = std::log(-z * q);
         double const log1m = log1mexp(w);
-        return { log_normal_pdf(z) + log1m, q / std::exp(log1m) };
+        return {log_normal_pdf(z) + log1m, q / std::exp(log1m)};
     }
-    return { log_normal_pdf(z) - 2.0 * std::log(-z), -z - 2.0 / z };
+    return {log_normal_pdf(z) - 2.0 * std::log(-z), -z - 2.0 / z};
 }
 
 } // namespace htune::samplers::gp_detail

@@ -35,17 +35,14 @@ inline void clip_non_finite(std::span<double> y) noexcept {
 inline void standardize(std::span<double> y) noexcept {
     if (y.empty()) return;
     double mean = 0.0;
-    for (double v : y)
-        mean += v;
+    for (double v : y) mean += v;
     mean /= static_cast<double>(y.size());
     double var = 0.0;
-    for (double v : y)
-        var += (v - mean) * (v - mean);
+    for (double v : y) var += (v - mean) * (v - mean);
     var /= static_cast<double>(y.size());
     double const sd = std::sqrt(var);
     double const scale = sd > 1e-12 * std::max(1.0, std::abs(mean)) ? 1.0 / sd : 0.0;
-    for (double& v : y)
-        v = (v - mean) * scale;
+    for (double& v : y) v = (v - mean) * scale;
 }
 
 inline double yeo_johnson(double x, double lambda) noexcept {
@@ -61,8 +58,7 @@ inline double yeo_johnson(double x, double lambda) noexcept {
 inline double yeo_johnson_log_likelihood(std::span<double const> x, double lambda) noexcept {
     double const n = static_cast<double>(x.size());
     double mean = 0.0;
-    for (double v : x)
-        mean += yeo_johnson(v, lambda);
+    for (double v : x) mean += yeo_johnson(v, lambda);
     mean /= n;
     double var = 0.0, jacobian = 0.0;
     for (double v : x) {
@@ -95,8 +91,7 @@ inline void robust_scale(std::span<double> y) {
         standardize(y);
         return;
     }
-    for (double& v : y)
-        v = (v - median) / iqr;
+    for (double& v : y) v = (v - median) / iqr;
 }
 
 inline double warp_and_standardize(std::span<double> y) {
@@ -125,8 +120,7 @@ inline double warp_and_standardize(std::span<double> y) {
         }
     }
     double const lambda = 0.5 * (lo + hi);
-    for (double& v : y)
-        v = yeo_johnson(v, lambda);
+    for (double& v : y) v = yeo_johnson(v, lambda);
     standardize(y);
     return lambda;
 }

@@ -117,8 +117,7 @@ inline void default_weights(std::size_t n, std::vector<double>& w) {
         return;
     }
     double const step = (1.0 - start) / static_cast<double>(ramp - 1); // as numpy.linspace
-    for (std::size_t i = 0; i < ramp; ++i)
-        w[i] = static_cast<double>(i) * step + start;
+    for (std::size_t i = 0; i < ramp; ++i) w[i] = static_cast<double>(i) * step + start;
     w[ramp - 1] = 1.0;
 }
 
@@ -130,18 +129,14 @@ inline bool mixture_weights(std::size_t n, parzen_settings const& s, std::vector
     if (!s.weights.empty()) {
         HTUNE_ASSERT(s.weights.size() == n);
         double total = 0.0;
-        for (double x : s.weights)
-            total += x;
+        for (double x : s.weights) total += x;
         if (total > 0.0)
-            for (std::size_t i = 0; i < n; ++i)
-                w[i] *= s.weights[i] * static_cast<double>(n) / total;
+            for (std::size_t i = 0; i < n; ++i) w[i] *= s.weights[i] * static_cast<double>(n) / total;
     }
     if (prior) w.push_back(s.prior_weight);
     double total = 0.0;
-    for (double x : w)
-        total += x;
-    for (double& x : w)
-        x /= total;
+    for (double x : w) total += x;
+    for (double& x : w) x /= total;
     return prior;
 }
 
@@ -161,8 +156,7 @@ public:
 
     void fit(std::span<double const> values, std::uint64_t count, parzen_settings const& s) {
         m_sorted.clear();
-        for (std::size_t i = 0; i < values.size(); ++i)
-            m_sorted.emplace_back(values[i], i);
+        for (std::size_t i = 0; i < values.size(); ++i) m_sorted.emplace_back(values[i], i);
         std::sort(m_sorted.begin(), m_sorted.end()); // (value, index): a total order, so one result
         fit_sorted(m_sorted, count, s);
     }
@@ -192,7 +186,7 @@ public:
         // for the outermost means (consider_endpoints = false); clipped to [1 / min(100, 1 + L), 1].
         std::size_t const L = m_order.size();
         double const min_sigma =
-          s.consider_magic_clip ? 1.0 / std::min(100.0, 1.0 + static_cast<double>(L)) : parzen_eps;
+            s.consider_magic_clip ? 1.0 / std::min(100.0, 1.0 + static_cast<double>(L)) : parzen_eps;
         m_mu.clear();
         m_sigma.clear();
         m_weight.clear();
@@ -207,10 +201,8 @@ public:
             double const right = r + 1 == L ? 1.0 : m_order[r + 1].first;
             double sigma = std::max(mu - left, right - mu);
             if (!s.consider_endpoints && L >= 2) {
-                if (r == 0)
-                    sigma = right - mu;
-                else if (r + 1 == L)
-                    sigma = mu - left;
+                if (r == 0) sigma = right - mu;
+                else if (r + 1 == L) sigma = mu - left;
             }
             sigma = std::clamp(sigma, min_sigma, 1.0);
             if (!m_mu.empty() && m_mu.back() == mu && m_sigma.back() == sigma) {
@@ -224,8 +216,7 @@ public:
 
         m_cumulative.clear();
         double acc = 0.0;
-        for (double w : m_weight)
-            m_cumulative.push_back(acc += w);
+        for (double w : m_weight) m_cumulative.push_back(acc += w);
         if (m_prior) m_cumulative.push_back(acc += m_prior_weight);
 
         // Blocks of neighbouring components with a bound on their density, so that log_pdf skips the
@@ -238,13 +229,12 @@ public:
         m_blocks.clear();
         for (std::size_t b = 0; b < nc; b += block_size) {
             std::size_t const e = std::min(b + block_size, nc);
-            block blk{ m_mu[b], m_mu[e - 1], 0.0, 0.0, false, false, 0.0, 0.0, 0.0 };
+            block blk{m_mu[b], m_mu[e - 1], 0.0, 0.0, false, false, 0.0, 0.0, 0.0};
             double coef_max = 0.0;
             for (std::size_t k = b; k < e; ++k) {
                 m_inv_sigma[k] = 1.0 / m_sigma[k];
                 blk.sigma_max = std::max(blk.sigma_max, m_sigma[k]);
-                coef_max =
-                  std::max(coef_max, m_weight[k] * (m_normalized || count != 0 ? m_inv_sigma[k] : 1.0));
+                coef_max = std::max(coef_max, m_weight[k] * (m_normalized || count != 0 ? m_inv_sigma[k] : 1.0));
             }
             blk.log_bound = std::log(static_cast<double>(e - b) * coef_max * width / z_floor) - log_sqrt_2pi;
             m_blocks.push_back(blk);
@@ -256,8 +246,7 @@ public:
     // A draw from the mixture, snapped to its slice centre on a grid.
     double sample(rng& g) const {
         std::size_t const k = pick_component(g, m_cumulative);
-        double const x =
-          k < m_mu.size() ? sample_truncated(g, m_mu[k], m_sigma[k]) : sample_truncated(g, 0.5, 1.0);
+        double const x = k < m_mu.size() ? sample_truncated(g, m_mu[k], m_sigma[k]) : sample_truncated(g, 0.5, 1.0);
         return m_count == 0 ? x : index_to_unit(unit_to_index(x, m_count), m_count);
     }
 
@@ -277,7 +266,7 @@ public:
         }
         for (std::size_t b = 0; b < m_blocks.size(); ++b) {
             block& blk = m_blocks[b];
-            double const d = std::max({ 0.0, blk.lo - hi, lo - blk.hi }) / blk.sigma_max;
+            double const d = std::max({0.0, blk.lo - hi, lo - blk.hi}) / blk.sigma_max;
             if (blk.log_bound - 0.5 * d * d < log_ref) continue; // below 1e-20 of the total
             std::size_t const begin = b * block_size, end = std::min(begin + block_size, m_mu.size());
             if (!blk.ready) prepare(blk, b, begin, end);
@@ -286,8 +275,7 @@ public:
                 if (std::abs(u) * blk.radius <= 1.0) {
                     double const* c = m_series.data() + b * series_terms;
                     double poly = c[series_terms - 1];
-                    for (std::size_t p = series_terms - 1; p-- > 0;)
-                        poly = poly * u + c[p];
+                    for (std::size_t p = series_terms - 1; p-- > 0;) poly = poly * u + c[p];
                     sum += std::exp(-0.5 * u * u) * poly;
                     continue;
                 }
@@ -299,8 +287,7 @@ public:
                 }
             } else {
                 for (std::size_t k = begin; k < end; ++k)
-                    sum += m_coef[k] *
-                           gauss_mass((lo - m_mu[k]) * m_inv_sigma[k], (hi - m_mu[k]) * m_inv_sigma[k]);
+                    sum += m_coef[k] * gauss_mass((lo - m_mu[k]) * m_inv_sigma[k], (hi - m_mu[k]) * m_inv_sigma[k]);
             }
         }
         if (sum > std::numeric_limits<double>::min()) return std::log(sum);
@@ -342,8 +329,7 @@ private:
         blk.radius = 0.5 * (blk.hi - blk.lo) * blk.inv_sigma;
         static constexpr auto inverse = [] {
             std::array<double, series_terms> r{};
-            for (std::size_t p = 1; p < series_terms; ++p)
-                r[p] = 1.0 / static_cast<double>(p);
+            for (std::size_t p = 1; p < series_terms; ++p) r[p] = 1.0 / static_cast<double>(p);
             return r;
         }();
         double* c = m_series.data() + b * series_terms;
@@ -365,14 +351,12 @@ private:
             double const log_z = std::log(gauss_mass(-mu / sigma, (1.0 - mu) / sigma));
             if (m_count == 0) {
                 double const z = (x - mu) / sigma;
-                return std::log(w) - 0.5 * z * z - log_sqrt_2pi - (m_normalized ? std::log(sigma) : 0.0) -
-                       log_z;
+                return std::log(w) - 0.5 * z * z - log_sqrt_2pi - (m_normalized ? std::log(sigma) : 0.0) - log_z;
             }
             return std::log(w) + log_gauss_mass((lo - mu) / sigma, (hi - mu) / sigma) - log_z;
         };
         double best = -std::numeric_limits<double>::infinity();
-        for (std::size_t k = 0; k < m_mu.size(); ++k)
-            best = std::max(best, log_term(m_weight[k], m_mu[k], m_sigma[k]));
+        for (std::size_t k = 0; k < m_mu.size(); ++k) best = std::max(best, log_term(m_weight[k], m_mu[k], m_sigma[k]));
         if (m_prior) best = std::max(best, log_term(m_prior_weight, 0.5, 1.0));
         if (!std::isfinite(best)) return best;
         double sum = 0.0;
@@ -405,18 +389,14 @@ public:
         double const v = s.prior_weight / static_cast<double>(prior ? n + 1 : n);
         double const row_total = static_cast<double>(count) * v + 1.0;
         double observed = 0.0;
-        for (std::size_t i = 0; i < n; ++i)
-            observed += m_weights[i];
-        double const base =
-          (prior ? m_weights[n] / static_cast<double>(count) : 0.0) + observed * v / row_total;
+        for (std::size_t i = 0; i < n; ++i) observed += m_weights[i];
+        double const base = (prior ? m_weights[n] / static_cast<double>(count) : 0.0) + observed * v / row_total;
         m_count = count;
         assign_buffer(m_p, count, base);
-        for (std::size_t i = 0; i < n; ++i)
-            m_p[unit_to_index(values[i], count)] += m_weights[i] / row_total;
+        for (std::size_t i = 0; i < n; ++i) m_p[unit_to_index(values[i], count)] += m_weights[i] / row_total;
         m_cumulative.clear();
         double acc = 0.0;
-        for (double p : m_p)
-            m_cumulative.push_back(acc += p);
+        for (double p : m_p) m_cumulative.push_back(acc += p);
     }
 
     // A draw from the mixture's marginal (the same distribution as component, then category).
@@ -446,8 +426,7 @@ public:
         m_prior = mixture_weights(n, s, m_weights);
         m_cumulative.clear();
         double acc = 0.0;
-        for (double w : m_weights)
-            m_cumulative.push_back(acc += w);
+        for (double w : m_weights) m_cumulative.push_back(acc += w);
 
         double const sigma0 = sigma0_magnitude * std::pow(static_cast<double>(std::max<std::size_t>(n, 1)),
                                                           -1.0 / (static_cast<double>(nd) + 4.0));
@@ -475,10 +454,8 @@ public:
                 pd.sigma = std::clamp(sigma0 * spread(rows, nd, d) / uniform_spread, min_sigma, 1.0);
             pd.inv_sigma = 1.0 / pd.sigma;
             if (dims[d].kind == dimension_kind::discrete && dims[d].count <= offset_table_limit)
-                assign_buffer(
-                  pd.offset_log_mass, 2 * dims[d].count - 1, std::numeric_limits<double>::quiet_NaN());
-            else
-                pd.offset_log_mass.clear();
+                assign_buffer(pd.offset_log_mass, 2 * dims[d].count - 1, std::numeric_limits<double>::quiet_NaN());
+            else pd.offset_log_mass.clear();
         }
 
         // Row-major means (categories as their index) and each component's constant part: log weight,
@@ -508,8 +485,7 @@ public:
             m_base[k] = std::log(m_weights[k] / mass) - log_norm;
         }
         for (std::size_t j = 0; j < m_continuous.size(); ++j)
-            for (std::size_t k = 0; k < n; ++k)
-                m_columns[j * n + k] = m_mu[k * nd + m_continuous[j]];
+            for (std::size_t k = 0; k < n; ++k) m_columns[j * n + k] = m_mu[k * nd + m_continuous[j]];
         m_prior_log_z = std::log(gauss_mass(-0.5, 0.5));
     }
 
@@ -523,11 +499,9 @@ public:
                 out[d] = index_to_unit(sample_category(g, d, prior ? m_n : k), dim.count);
                 continue;
             }
-            double const x = prior ? sample_truncated(g, 0.5, 1.0)
-                                   : sample_truncated(g, m_mu[k * nd + d], m_per_dim[d].sigma);
-            out[d] = dim.kind == dimension_kind::continuous
-                       ? x
-                       : index_to_unit(unit_to_index(x, dim.count), dim.count);
+            double const x =
+                prior ? sample_truncated(g, 0.5, 1.0) : sample_truncated(g, m_mu[k * nd + d], m_per_dim[d].sigma);
+            out[d] = dim.kind == dimension_kind::continuous ? x : index_to_unit(unit_to_index(x, dim.count), dim.count);
         }
     }
 
@@ -547,8 +521,7 @@ public:
             } else {
                 double const half = 0.5 / static_cast<double>(dim.count);
                 prior_term +=
-                  log_gauss_mass(std::max(x[d] - half, 0.0) - 0.5, std::min(x[d] + half, 1.0) - 0.5) -
-                  m_prior_log_z;
+                    log_gauss_mass(std::max(x[d] - half, 0.0) - 0.5, std::min(x[d] + half, 1.0) - 0.5) - m_prior_log_z;
             }
         }
         // Kernels one dimension at a time, over the components' means of that dimension (contiguous,
@@ -565,11 +538,9 @@ public:
                 acc[k] -= 0.5 * z * z;
             }
         }
-        for (std::size_t j = 0; j < m_other.size(); ++j)
-            add_other(j, x[m_other[j]]);
+        for (std::size_t j = 0; j < m_other.size(); ++j) add_other(j, x[m_other[j]]);
         double best = m_prior ? prior_term : -std::numeric_limits<double>::infinity();
-        for (double a : m_acc)
-            best = std::max(best, a);
+        for (double a : m_acc) best = std::max(best, a);
         if (!std::isfinite(best)) return best;
         double const floor = best - (std::log(static_cast<double>(n + 1)) + 40.0);
         double sum = m_prior && prior_term >= floor ? std::exp(prior_term - best) : 0.0;
@@ -579,7 +550,7 @@ public:
     }
 
 private:
-    static constexpr std::uint64_t offset_table_limit = std::uint64_t{ 1 } << 16;
+    static constexpr std::uint64_t offset_table_limit = std::uint64_t{1} << 16;
 
     // min(sample standard deviation, interquartile range / 1.34) of column d of n >= 2 rows; quartiles
     // interpolated between order statistics (numpy's default). O(n): nth_element, not a sort.
@@ -587,12 +558,10 @@ private:
         std::size_t const n = rows.size() / nd;
         resize_buffer(m_column, n);
         double mean = 0.0;
-        for (std::size_t k = 0; k < n; ++k)
-            mean += (m_column[k] = rows[k * nd + d]);
+        for (std::size_t k = 0; k < n; ++k) mean += (m_column[k] = rows[k * nd + d]);
         mean /= static_cast<double>(n);
         double squares = 0.0;
-        for (double x : m_column)
-            squares += (x - mean) * (x - mean);
+        for (double x : m_column) squares += (x - mean) * (x - mean);
         double const sd = std::sqrt(squares / static_cast<double>(n - 1));
         auto const quantile = [&](double f) {
             double const pos = f * static_cast<double>(n - 1);
@@ -624,8 +593,7 @@ private:
         double* acc = m_acc.data();
         if (dim.kind == dimension_kind::categorical) {
             std::uint64_t const c = unit_to_index(x, dim.count);
-            for (std::size_t k = 0; k < n; ++k)
-                acc[k] += index[k] == c ? pd.log_hit : pd.log_miss;
+            for (std::size_t k = 0; k < n; ++k) acc[k] += index[k] == c ? pd.log_hit : pd.log_miss;
             return;
         }
         // A kernel's mass on a slice depends only on the offset between the two slices (slices never
@@ -638,8 +606,7 @@ private:
             return log_gauss_mass(lo, lo + width * pd.inv_sigma);
         };
         if (pd.offset_log_mass.empty()) { // a very fine grid
-            for (std::size_t k = 0; k < n; ++k)
-                acc[k] += log_mass(xi - static_cast<std::ptrdiff_t>(index[k]));
+            for (std::size_t k = 0; k < n; ++k) acc[k] += log_mass(xi - static_cast<std::ptrdiff_t>(index[k]));
             return;
         }
         for (std::size_t k = 0; k < n; ++k) {
@@ -655,8 +622,7 @@ private:
         std::uint64_t const count = m_dims[d].count;
         double const u = uniform01(g);
         if (k == m_n)
-            return std::min<std::uint64_t>(static_cast<std::uint64_t>(u * static_cast<double>(count)),
-                                           count - 1);
+            return std::min<std::uint64_t>(static_cast<std::uint64_t>(u * static_cast<double>(count)), count - 1);
         double const v = m_per_dim[d].v;
         double const row_total = static_cast<double>(count) * v + 1.0;
         auto const hit = static_cast<std::uint64_t>(m_mu[k * m_dims.size() + d]);
