@@ -18,28 +18,21 @@
 #include "detail/checks.hpp"
 #include "detail/sqrt.hpp"
 #include "options.hpp"
+#include "state.hpp"
 
 namespace htune::optim {
 
 namespace detail {
-// One static_assert per foreign option, because a static_assert message must be a literal.
+// The options AdaGrad takes, listed once; a foreign one (an Adam option given to SGD, say) is
+// refused with the list, and the instantiation of adagrad_option<Option> above the error names it.
+using adagrad_option_tags = type_list<tag::lr_decay, tag::weight_decay, tag::initial_accumulator, tag::epsilon>;
 template <class Option>
 struct adagrad_option {
-    using Tag = option_tag_t<Option>;
     static_assert(is_option<Option>, "htune::optim::adagrad: a template argument is not an optimizer option; "
-                                     "AdaGrad takes lr_decay<v>, weight_decay<v>, initial_accumulator<v>, "
-                                     "epsilon<v>");
-#define HTUNE_ADAGRAD_REJECT(opt, shown)                                                                               \
-    static_assert(!std::is_same_v<Tag, tag::opt>,                                                                      \
-                  "htune::optim::adagrad: option " shown " is not an AdaGrad option; AdaGrad takes lr_decay, "         \
-                  "weight_decay, initial_accumulator, epsilon")
-    HTUNE_ADAGRAD_REJECT(momentum, "momentum<...>");
-    HTUNE_ADAGRAD_REJECT(nesterov, "nesterov");
-    HTUNE_ADAGRAD_REJECT(beta1, "beta1<...>");
-    HTUNE_ADAGRAD_REJECT(beta2, "beta2<...>");
-    HTUNE_ADAGRAD_REJECT(alpha, "alpha<...>");
-    HTUNE_ADAGRAD_REJECT(centered, "centered");
-#undef HTUNE_ADAGRAD_REJECT
+                                     "AdaGrad takes lr_decay<v>, weight_decay<v>, initial_accumulator<v>, epsilon<v>");
+    static_assert(!is_option<Option> || mp_contains<adagrad_option_tags, option_tag_t<Option>>,
+                  "htune::optim::adagrad: an option AdaGrad does not take (see adagrad_option<Option> above); "
+                  "AdaGrad takes lr_decay<v>, weight_decay<v>, initial_accumulator<v>, epsilon<v>");
     static constexpr bool value = true;
 };
 
@@ -91,52 +84,28 @@ struct adagrad {
         detail::check_positive(name, "epsilon", epsilon);
     }
 
+    // The update rule (optim/state.hpp): one buffer, the running sum of squared gradients, which
+    // starts at initial_accumulator.
+    static constexpr std::size_t buffers = 1;
+    bool uses_buffer(std::size_t) const noexcept { return true; }
+    double buffer_start(std::size_t) const noexcept { return initial_accumulator; }
+
+    template <class T, class Split>
+    void update(step_args<T, 1> const& a, Split& split) const {
+        // The decayed rate needs the step count, computed in double as torch does in Python.
+        double const clr = a.lr / (1.0 + static_cast<double>(a.step - 1) * lr_decay);
+        T* const p = a.p;
+        T const* const g = a.g;
+        T* const s = a.state[0];
+        auto const rate = static_cast<T>(clr);
+        auto const wd = static_cast<T>(weight_decay);
+        auto const eps = static_cast<T>(epsilon);
+        split(a.n,
+              [=](std::size_t i, std::size_t e) { detail::adagrad_update(e - i, p + i, g + i, s + i, rate, wd, eps); });
+    }
+
     template <class T>
-    class state {
-        static_assert(std::is_floating_point_v<T>, "htune::optim::adagrad::state<T>: T must be a floating type");
-
-    public:
-        state(adagrad const& opt, std::size_t n) : m_opt(opt), m_n(n) {
-            m_opt.validate();
-            m_sum.assign(n, static_cast<T>(m_opt.initial_accumulator));
-        }
-
-        void step(std::span<T> params, std::span<T const> grads, T lr) { step(params, grads, lr, serial_ranges{}); }
-
-        // The same update, its loop split by `split` (serial_ranges or a thread_team).
-        template <class Split>
-        void step(std::span<T> params, std::span<T const> grads, T lr, Split&& split) {
-            detail::check_step(name, m_n, params.size(), grads.size(), lr);
-            ++m_steps;
-            // The decayed rate needs the step count, computed in double as torch does in Python.
-            double const clr = lr / (1.0 + static_cast<double>(m_steps - 1) * m_opt.lr_decay);
-            T* const p = params.data();
-            T const* const g = grads.data();
-            T* const s = m_sum.data();
-            auto const rate = static_cast<T>(clr);
-            auto const wd = static_cast<T>(m_opt.weight_decay);
-            auto const eps = static_cast<T>(m_opt.epsilon);
-            split(m_n, [=](std::size_t i, std::size_t e) {
-                detail::adagrad_update(e - i, p + i, g + i, s + i, rate, wd, eps);
-            });
-        }
-
-        // Back to the state of a fresh optimizer, keeping the buffers.
-        void reset() noexcept {
-            std::fill(m_sum.begin(), m_sum.end(), static_cast<T>(m_opt.initial_accumulator));
-            m_steps = 0;
-        }
-
-        std::size_t size() const noexcept { return m_n; }
-        std::size_t steps() const noexcept { return m_steps; }
-        adagrad const& hyperparameters() const noexcept { return m_opt; }
-
-    private:
-        adagrad m_opt;
-        std::size_t m_n;
-        std::size_t m_steps = 0;
-        std::vector<T> m_sum; // running sum of squared gradients
-    };
+    using state = optim::state<adagrad, T>;
 };
 
 } // namespace htune::optim

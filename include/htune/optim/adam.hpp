@@ -22,39 +22,23 @@
 #include "detail/checks.hpp"
 #include "detail/sqrt.hpp"
 #include "options.hpp"
+#include "state.hpp"
 
 namespace htune::optim {
 
 namespace detail {
-// One static_assert per foreign option, because a static_assert message must be a literal.
-#define HTUNE_ADAM_REJECT(name, shown_name, opt, shown)                                                                \
-    static_assert(!std::is_same_v<Tag, tag::opt>, "htune::optim::" name ": option " shown " is not an " shown_name     \
-                                                  " option; " shown_name " takes beta1, beta2, epsilon, weight_decay")
-#define HTUNE_ADAM_REJECT_ALL(name, shown_name)                                                                        \
-    static_assert(is_option<Option>, "htune::optim::" name ": a template argument is not an optimizer "                \
-                                     "option; " shown_name " takes beta1<v>, beta2<v>, epsilon<v>, "                   \
-                                     "weight_decay<v>");                                                               \
-    HTUNE_ADAM_REJECT(name, shown_name, momentum, "momentum<...>");                                                    \
-    HTUNE_ADAM_REJECT(name, shown_name, nesterov, "nesterov");                                                         \
-    HTUNE_ADAM_REJECT(name, shown_name, alpha, "alpha<...>");                                                          \
-    HTUNE_ADAM_REJECT(name, shown_name, centered, "centered");                                                         \
-    HTUNE_ADAM_REJECT(name, shown_name, initial_accumulator, "initial_accumulator<...>");                              \
-    HTUNE_ADAM_REJECT(name, shown_name, lr_decay, "lr_decay<...>")
-
+// The options Adam and AdamW take, listed once; a foreign one is refused with the list, and the
+// instantiation of adam_option<Option> above the error names it.
+using adam_option_tags = type_list<tag::beta1, tag::beta2, tag::epsilon, tag::weight_decay>;
 template <class Option>
 struct adam_option {
-    using Tag = option_tag_t<Option>;
-    HTUNE_ADAM_REJECT_ALL("adam", "Adam");
+    static_assert(is_option<Option>, "htune::optim::adam: a template argument is not an optimizer option; "
+                                     "Adam and AdamW take beta1<v>, beta2<v>, epsilon<v>, weight_decay<v>");
+    static_assert(!is_option<Option> || mp_contains<adam_option_tags, option_tag_t<Option>>,
+                  "htune::optim::adam: an option Adam and AdamW do not take (see adam_option<Option> above); "
+                  "they take beta1<v>, beta2<v>, epsilon<v>, weight_decay<v>");
     static constexpr bool value = true;
 };
-template <class Option>
-struct adamw_option {
-    using Tag = option_tag_t<Option>;
-    HTUNE_ADAM_REJECT_ALL("adamw", "AdamW");
-    static constexpr bool value = true;
-};
-#undef HTUNE_ADAM_REJECT_ALL
-#undef HTUNE_ADAM_REJECT
 
 // Per-step constants of the update, already in T.
 template <class T>
@@ -102,7 +86,7 @@ template <class T>
 // The hyperparameters and the state of Adam (Decoupled = false) and AdamW (true).
 template <bool Decoupled, class... Options>
 struct adam_family {
-    static_assert((std::conditional_t<Decoupled, adamw_option<Options>, adam_option<Options>>::value && ...));
+    static_assert((adam_option<Options>::value && ...));
 
     using htune_role = role::optimizer;
     static constexpr std::string_view name = Decoupled ? "htune::optim::adamw" : "htune::optim::adam";
@@ -127,63 +111,35 @@ struct adam_family {
         check_non_negative(name, "weight_decay", weight_decay);
     }
 
+    // The update rule (optim/state.hpp): two buffers, the first and second moments.
+    static constexpr std::size_t buffers = 2;
+    bool uses_buffer(std::size_t) const noexcept { return true; }
+    double buffer_start(std::size_t) const noexcept { return 0.0; }
+
+    template <class T, class Split>
+    void update(step_args<T, 2> const& a, Split& split) const {
+        auto const t = static_cast<double>(a.step);
+        double const rate = a.lr;
+        adam_coefficients<T> c{};
+        c.decay = static_cast<T>(Decoupled ? 1.0 - rate * weight_decay : 1.0);
+        c.l2 = static_cast<T>(Decoupled ? 0.0 : weight_decay);
+        c.one_minus_beta1 = static_cast<T>(1.0 - beta1);
+        c.beta2 = static_cast<T>(beta2);
+        c.one_minus_beta2 = static_cast<T>(1.0 - beta2);
+        c.step_size = static_cast<T>(rate / (1.0 - std::pow(beta1, t)));
+        c.inv_bias2_sqrt = static_cast<T>(1.0 / std::sqrt(1.0 - std::pow(beta2, t)));
+        c.eps = static_cast<T>(epsilon);
+        T* const p = a.p;
+        T const* const g = a.g;
+        T* const m = a.state[0];
+        T* const v = a.state[1];
+        split(a.n, [=](std::size_t begin, std::size_t end) {
+            adam_update(end - begin, p + begin, g + begin, m + begin, v + begin, c);
+        });
+    }
+
     template <class T>
-    class state {
-        static_assert(std::is_floating_point_v<T>, "htune::optim::adam::state<T>: T must be a floating type");
-
-    public:
-        state(adam_family const& opt, std::size_t n) : m_opt(opt), m_n(n) {
-            m_opt.validate();
-            m_m.assign(n, T(0));
-            m_v.assign(n, T(0));
-        }
-
-        void step(std::span<T> params, std::span<T const> grads, T lr) { step(params, grads, lr, serial_ranges{}); }
-
-        // The same update, its loop split by `split` (serial_ranges or a thread_team): element-wise,
-        // so the result is the same bits however it is split.
-        template <class Split>
-        void step(std::span<T> params, std::span<T const> grads, T lr, Split&& split) {
-            check_step(name, m_n, params.size(), grads.size(), lr);
-            ++m_steps;
-            auto const t = static_cast<double>(m_steps);
-            double const rate = lr;
-            adam_coefficients<T> c{};
-            c.decay = static_cast<T>(Decoupled ? 1.0 - rate * m_opt.weight_decay : 1.0);
-            c.l2 = static_cast<T>(Decoupled ? 0.0 : m_opt.weight_decay);
-            c.one_minus_beta1 = static_cast<T>(1.0 - m_opt.beta1);
-            c.beta2 = static_cast<T>(m_opt.beta2);
-            c.one_minus_beta2 = static_cast<T>(1.0 - m_opt.beta2);
-            c.step_size = static_cast<T>(rate / (1.0 - std::pow(m_opt.beta1, t)));
-            c.inv_bias2_sqrt = static_cast<T>(1.0 / std::sqrt(1.0 - std::pow(m_opt.beta2, t)));
-            c.eps = static_cast<T>(m_opt.epsilon);
-            T* const p = params.data();
-            T const* const g = grads.data();
-            T* const m = m_m.data();
-            T* const v = m_v.data();
-            split(m_n, [=](std::size_t begin, std::size_t end) {
-                adam_update(end - begin, p + begin, g + begin, m + begin, v + begin, c);
-            });
-        }
-
-        // Back to the state of a fresh optimizer, keeping the buffers.
-        void reset() noexcept {
-            std::fill(m_m.begin(), m_m.end(), T(0));
-            std::fill(m_v.begin(), m_v.end(), T(0));
-            m_steps = 0;
-        }
-
-        std::size_t size() const noexcept { return m_n; }
-        std::size_t steps() const noexcept { return m_steps; }
-        adam_family const& hyperparameters() const noexcept { return m_opt; }
-
-    private:
-        adam_family m_opt;
-        std::size_t m_n;
-        std::size_t m_steps = 0;
-        std::vector<T> m_m; // first moment
-        std::vector<T> m_v; // second moment
-    };
+    using state = optim::state<adam_family, T>;
 };
 } // namespace detail
 

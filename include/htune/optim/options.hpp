@@ -10,6 +10,7 @@
 
 #include "../core/hp.hpp"
 #include "../core/slots.hpp"
+#include "../core/type_list.hpp"
 
 namespace htune::optim {
 
@@ -28,81 +29,48 @@ struct initial_accumulator {};
 struct lr_decay {};
 } // namespace tag
 
+// The two shapes of an option, written once: a number (a value, or hp<"name">{} for a tuner to
+// fill) and a flag. Each named option below is one of them with its tag.
+template <class Tag, auto V>
+struct number_option {
+    using option_tag = Tag;
+    static constexpr double value = htune::detail::slot_number<double, V>();
+    static constexpr auto arg = V;
+};
+template <class Tag>
+struct flag_option {
+    using option_tag = Tag;
+    static constexpr bool value = true;
+};
+
 // Momentum factor (SGD, RMSprop).
 template <auto V>
-struct momentum {
-    using option_tag = tag::momentum;
-    static constexpr double value = htune::detail::slot_number<double, V>();
-    static constexpr auto arg = V;
-};
-
+struct momentum : number_option<tag::momentum, V> {};
 // Nesterov momentum (SGD); needs momentum > 0.
-struct nesterov {
-    using option_tag = tag::nesterov;
-    static constexpr bool value = true;
-};
-
+struct nesterov : flag_option<tag::nesterov> {};
 // L2 penalty added to the gradient (SGD, Adam, RMSprop, AdaGrad), or decoupled decay (AdamW).
 template <auto V>
-struct weight_decay {
-    using option_tag = tag::weight_decay;
-    static constexpr double value = htune::detail::slot_number<double, V>();
-    static constexpr auto arg = V;
-};
-
+struct weight_decay : number_option<tag::weight_decay, V> {};
 // Decay of Adam's first moment estimate.
 template <auto V>
-struct beta1 {
-    using option_tag = tag::beta1;
-    static constexpr double value = htune::detail::slot_number<double, V>();
-    static constexpr auto arg = V;
-};
-
+struct beta1 : number_option<tag::beta1, V> {};
 // Decay of Adam's second moment estimate.
 template <auto V>
-struct beta2 {
-    using option_tag = tag::beta2;
-    static constexpr double value = htune::detail::slot_number<double, V>();
-    static constexpr auto arg = V;
-};
-
+struct beta2 : number_option<tag::beta2, V> {};
 // Term added to the denominator for numerical stability (Adam, RMSprop, AdaGrad).
 template <auto V>
-struct epsilon {
-    using option_tag = tag::epsilon;
-    static constexpr double value = htune::detail::slot_number<double, V>();
-    static constexpr auto arg = V;
-};
-
+struct epsilon : number_option<tag::epsilon, V> {};
 // Smoothing constant of RMSprop's running average of squared gradients.
 template <auto V>
-struct alpha {
-    using option_tag = tag::alpha;
-    static constexpr double value = htune::detail::slot_number<double, V>();
-    static constexpr auto arg = V;
-};
-
+struct alpha : number_option<tag::alpha, V> {};
 // Centered RMSprop: normalise by an estimate of the gradient's variance.
-struct centered {
-    using option_tag = tag::centered;
-    static constexpr bool value = true;
-};
-
+struct centered : flag_option<tag::centered> {};
 // Starting value of AdaGrad's sum of squared gradients.
 template <auto V>
-struct initial_accumulator {
-    using option_tag = tag::initial_accumulator;
-    static constexpr double value = htune::detail::slot_number<double, V>();
-    static constexpr auto arg = V;
-};
-
+struct initial_accumulator : number_option<tag::initial_accumulator, V> {};
 // AdaGrad's learning-rate decay: lr / (1 + (t - 1) * lr_decay) at step t.
 template <auto V>
-struct lr_decay {
-    using option_tag = tag::lr_decay;
-    static constexpr double value = htune::detail::slot_number<double, V>();
-    static constexpr auto arg = V;
-};
+struct lr_decay : number_option<tag::lr_decay, V> {};
 
 namespace detail {
 template <class T>

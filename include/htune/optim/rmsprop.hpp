@@ -21,27 +21,21 @@
 #include "detail/checks.hpp"
 #include "detail/sqrt.hpp"
 #include "options.hpp"
+#include "state.hpp"
 
 namespace htune::optim {
 
 namespace detail {
-// One static_assert per foreign option, because a static_assert message must be a literal.
+// The options RMSprop takes, listed once; a foreign one (an Adam option given to SGD, say) is
+// refused with the list, and the instantiation of rmsprop_option<Option> above the error names it.
+using rmsprop_option_tags = type_list<tag::alpha, tag::epsilon, tag::momentum, tag::centered, tag::weight_decay>;
 template <class Option>
 struct rmsprop_option {
-    using Tag = option_tag_t<Option>;
     static_assert(is_option<Option>, "htune::optim::rmsprop: a template argument is not an optimizer option; "
-                                     "RMSprop takes alpha<v>, epsilon<v>, momentum<v>, centered, "
-                                     "weight_decay<v>");
-#define HTUNE_RMSPROP_REJECT(opt, shown)                                                                               \
-    static_assert(!std::is_same_v<Tag, tag::opt>,                                                                      \
-                  "htune::optim::rmsprop: option " shown " is not an RMSprop option; RMSprop takes alpha, "            \
-                  "epsilon, momentum, centered, weight_decay")
-    HTUNE_RMSPROP_REJECT(nesterov, "nesterov");
-    HTUNE_RMSPROP_REJECT(beta1, "beta1<...>");
-    HTUNE_RMSPROP_REJECT(beta2, "beta2<...>");
-    HTUNE_RMSPROP_REJECT(initial_accumulator, "initial_accumulator<...>");
-    HTUNE_RMSPROP_REJECT(lr_decay, "lr_decay<...>");
-#undef HTUNE_RMSPROP_REJECT
+                                     "RMSprop takes alpha<v>, epsilon<v>, momentum<v>, centered, weight_decay<v>");
+    static_assert(!is_option<Option> || mp_contains<rmsprop_option_tags, option_tag_t<Option>>,
+                  "htune::optim::rmsprop: an option RMSprop does not take (see rmsprop_option<Option> above); "
+                  "RMSprop takes alpha<v>, epsilon<v>, momentum<v>, centered, weight_decay<v>");
     static constexpr bool value = true;
 };
 
@@ -117,70 +111,40 @@ struct rmsprop {
         detail::check_non_negative(name, "weight_decay", weight_decay);
     }
 
+    // The update rule (optim/state.hpp): the average of squared gradients, the average of gradients
+    // (centered only) and the velocity (momentum > 0 only).
+    static constexpr std::size_t buffers = 3;
+    bool uses_buffer(std::size_t k) const noexcept { return k == 0 || (k == 1 ? centered : momentum > 0); }
+    double buffer_start(std::size_t) const noexcept { return 0.0; }
+
+    template <class T, class Split>
+    void update(step_args<T, 3> const& s, Split& split) const {
+        detail::rmsprop_coefficients<T> const c{s.lr,
+                                                static_cast<T>(weight_decay),
+                                                static_cast<T>(alpha),
+                                                static_cast<T>(1.0 - alpha),
+                                                static_cast<T>(epsilon),
+                                                static_cast<T>(momentum)};
+        T* const p = s.p;
+        T const* const g = s.g;
+        T* const v = s.state[0];
+        T* const a = s.state[1];
+        T* const b = s.state[2];
+        // a and b are null when their buffer is not used; never offset a null pointer.
+        auto run = [&]<bool Centered, bool Momentum>() {
+            split(s.n, [=](std::size_t i, std::size_t e) {
+                detail::rmsprop_update<Centered, Momentum>(e - i, p + i, g + i, v + i, Centered ? a + i : a,
+                                                           Momentum ? b + i : b, c);
+            });
+        };
+        if (a && b) run.template operator()<true, true>();
+        else if (a) run.template operator()<true, false>();
+        else if (b) run.template operator()<false, true>();
+        else run.template operator()<false, false>();
+    }
+
     template <class T>
-    class state {
-        static_assert(std::is_floating_point_v<T>, "htune::optim::rmsprop::state<T>: T must be a floating type");
-
-    public:
-        state(rmsprop const& opt, std::size_t n) : m_opt(opt), m_n(n) {
-            m_opt.validate();
-            m_square_avg.assign(n, T(0));
-            if (m_opt.centered) m_grad_avg.assign(n, T(0));
-            if (m_opt.momentum > 0) m_velocity.assign(n, T(0));
-        }
-
-        void step(std::span<T> params, std::span<T const> grads, T lr) { step(params, grads, lr, serial_ranges{}); }
-
-        // The same update, its loop split by `split` (serial_ranges or a thread_team).
-        template <class Split>
-        void step(std::span<T> params, std::span<T const> grads, T lr, Split&& split) {
-            detail::check_step(name, m_n, params.size(), grads.size(), lr);
-            ++m_steps;
-            detail::rmsprop_coefficients<T> const c{lr,
-                                                    static_cast<T>(m_opt.weight_decay),
-                                                    static_cast<T>(m_opt.alpha),
-                                                    static_cast<T>(1.0 - m_opt.alpha),
-                                                    static_cast<T>(m_opt.epsilon),
-                                                    static_cast<T>(m_opt.momentum)};
-            T* const p = params.data();
-            T const* const g = grads.data();
-            T* const v = m_square_avg.data();
-            T* const a = m_grad_avg.data();
-            T* const b = m_velocity.data();
-            bool const is_centered = !m_grad_avg.empty();
-            bool const with_momentum = !m_velocity.empty();
-            // a and b are null when their buffer is not used; never offset a null pointer.
-            auto run = [&]<bool Centered, bool Momentum>() {
-                split(m_n, [=](std::size_t i, std::size_t e) {
-                    detail::rmsprop_update<Centered, Momentum>(e - i, p + i, g + i, v + i, Centered ? a + i : a,
-                                                               Momentum ? b + i : b, c);
-                });
-            };
-            if (is_centered && with_momentum) run.template operator()<true, true>();
-            else if (is_centered) run.template operator()<true, false>();
-            else if (with_momentum) run.template operator()<false, true>();
-            else run.template operator()<false, false>();
-        }
-
-        // Back to the state of a fresh optimizer, keeping the buffers.
-        void reset() noexcept {
-            for (auto* buffer : {&m_square_avg, &m_grad_avg, &m_velocity})
-                std::fill(buffer->begin(), buffer->end(), T(0));
-            m_steps = 0;
-        }
-
-        std::size_t size() const noexcept { return m_n; }
-        std::size_t steps() const noexcept { return m_steps; }
-        rmsprop const& hyperparameters() const noexcept { return m_opt; }
-
-    private:
-        rmsprop m_opt;
-        std::size_t m_n;
-        std::size_t m_steps = 0;
-        std::vector<T> m_square_avg;
-        std::vector<T> m_grad_avg; // centered only
-        std::vector<T> m_velocity; // momentum > 0 only
-    };
+    using state = optim::state<rmsprop, T>;
 };
 
 } // namespace htune::optim

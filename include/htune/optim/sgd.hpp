@@ -18,28 +18,21 @@
 #include "../core/thread_team.hpp"
 #include "detail/checks.hpp"
 #include "options.hpp"
+#include "state.hpp"
 
 namespace htune::optim {
 
 namespace detail {
-// One static_assert per foreign option, because a static_assert message must be a literal.
+// The options SGD takes, listed once; a foreign one (an Adam option given to SGD, say) is
+// refused with the list, and the instantiation of sgd_option<Option> above the error names it.
+using sgd_option_tags = type_list<tag::momentum, tag::nesterov, tag::weight_decay>;
 template <class Option>
 struct sgd_option {
-    using Tag = option_tag_t<Option>;
     static_assert(is_option<Option>, "htune::optim::sgd: a template argument is not an optimizer option; "
                                      "SGD takes momentum<v>, nesterov, weight_decay<v>");
-#define HTUNE_SGD_REJECT(opt, shown)                                                                                   \
-    static_assert(!std::is_same_v<Tag, tag::opt>,                                                                      \
-                  "htune::optim::sgd: option " shown " is not an SGD option; SGD takes momentum, nesterov, "           \
-                  "weight_decay")
-    HTUNE_SGD_REJECT(beta1, "beta1<...>");
-    HTUNE_SGD_REJECT(beta2, "beta2<...>");
-    HTUNE_SGD_REJECT(epsilon, "epsilon<...>");
-    HTUNE_SGD_REJECT(alpha, "alpha<...>");
-    HTUNE_SGD_REJECT(centered, "centered");
-    HTUNE_SGD_REJECT(initial_accumulator, "initial_accumulator<...>");
-    HTUNE_SGD_REJECT(lr_decay, "lr_decay<...>");
-#undef HTUNE_SGD_REJECT
+    static_assert(!is_option<Option> || mp_contains<sgd_option_tags, option_tag_t<Option>>,
+                  "htune::optim::sgd: an option SGD does not take (see sgd_option<Option> above); "
+                  "SGD takes momentum<v>, nesterov, weight_decay<v>");
     static constexpr bool value = true;
 };
 
@@ -93,56 +86,30 @@ struct sgd {
         HTUNE_CHECK(!nesterov || momentum > 0, name, ": nesterov needs momentum > 0 (momentum is ", momentum, ")");
     }
 
+    // The update rule (optim/state.hpp): one buffer, the velocity, used with momentum only.
+    static constexpr std::size_t buffers = 1;
+    bool uses_buffer(std::size_t) const noexcept { return momentum != 0; }
+    double buffer_start(std::size_t) const noexcept { return 0.0; }
+
+    template <class T, class Split>
+    void update(step_args<T, 1> const& a, Split& split) const {
+        auto const wd = static_cast<T>(weight_decay);
+        auto const mu = static_cast<T>(momentum);
+        T const lr = a.lr;
+        T* const p = a.p;
+        T const* const g = a.g;
+        T* const b = a.state[0];
+        if (!b) split(a.n, [=](std::size_t i, std::size_t e) { detail::sgd_plain(e - i, p + i, g + i, lr, wd); });
+        else if (nesterov)
+            split(a.n,
+                  [=](std::size_t i, std::size_t e) { detail::sgd_nesterov(e - i, p + i, g + i, b + i, lr, wd, mu); });
+        else
+            split(a.n,
+                  [=](std::size_t i, std::size_t e) { detail::sgd_momentum(e - i, p + i, g + i, b + i, lr, wd, mu); });
+    }
+
     template <class T>
-    class state {
-        static_assert(std::is_floating_point_v<T>, "htune::optim::sgd::state<T>: T must be a floating type");
-
-    public:
-        state(sgd const& opt, std::size_t n) : m_opt(opt), m_n(n) {
-            m_opt.validate();
-            if (m_opt.momentum != 0) m_velocity.assign(n, T(0));
-        }
-
-        void step(std::span<T> params, std::span<T const> grads, T lr) { step(params, grads, lr, serial_ranges{}); }
-
-        // The same update, its loop split by `split` (serial_ranges or a thread_team).
-        template <class Split>
-        void step(std::span<T> params, std::span<T const> grads, T lr, Split&& split) {
-            detail::check_step(name, m_n, params.size(), grads.size(), lr);
-            ++m_steps;
-            auto const wd = static_cast<T>(m_opt.weight_decay);
-            auto const mu = static_cast<T>(m_opt.momentum);
-            T* const p = params.data();
-            T const* const g = grads.data();
-            T* const b = m_velocity.data();
-            if (m_velocity.empty())
-                split(m_n, [=](std::size_t i, std::size_t e) { detail::sgd_plain(e - i, p + i, g + i, lr, wd); });
-            else if (m_opt.nesterov)
-                split(m_n, [=](std::size_t i, std::size_t e) {
-                    detail::sgd_nesterov(e - i, p + i, g + i, b + i, lr, wd, mu);
-                });
-            else
-                split(m_n, [=](std::size_t i, std::size_t e) {
-                    detail::sgd_momentum(e - i, p + i, g + i, b + i, lr, wd, mu);
-                });
-        }
-
-        // Back to the state of a fresh optimizer, keeping the buffers.
-        void reset() noexcept {
-            std::fill(m_velocity.begin(), m_velocity.end(), T(0));
-            m_steps = 0;
-        }
-
-        std::size_t size() const noexcept { return m_n; }
-        std::size_t steps() const noexcept { return m_steps; }
-        sgd const& hyperparameters() const noexcept { return m_opt; }
-
-    private:
-        sgd m_opt;
-        std::size_t m_n;
-        std::size_t m_steps = 0;
-        std::vector<T> m_velocity; // empty without momentum
-    };
+    using state = optim::state<sgd, T>;
 };
 
 } // namespace htune::optim

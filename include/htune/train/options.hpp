@@ -48,6 +48,16 @@ struct has_tag_q {
 template <class Tag, class... Options>
 inline constexpr std::size_t count_tag = mp_count_if<type_list<Options...>, has_tag_q<Tag>::template fn>;
 
+// No two options carry the same setting tag (epochs<5> and epochs<10>, say): checked for every
+// tag the options carry, so a new setting needs no line here.
+template <class Option, class... Options>
+constexpr bool setting_once() {
+    if constexpr (requires { typename Option::tag; }) return count_tag<typename Option::tag, Options...> == 1;
+    else return true;
+}
+template <class... Options>
+inline constexpr bool no_setting_twice = (setting_once<Options, Options...>() && ...);
+
 // The setting with this tag, or Default.
 template <class Tag, class Default, class... Options>
 struct pick_setting {

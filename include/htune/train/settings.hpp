@@ -21,37 +21,39 @@ struct flush_denormals_tag {};
 struct threads_tag {};
 struct split_batch_tag {};
 
-template <auto N>
-struct epochs {
+// The shapes of a setting, written once: a count or a rate that a tuner may bind to an hp, and a
+// fixed value. Each named setting below is one of them with its tag.
+template <class Tag, auto N>
+struct count_setting {
     using htune_role = role::setting;
-    using tag = epochs_tag;
+    using tag = Tag;
     static constexpr std::size_t value = htune::detail::slot_count<N>();
     static constexpr auto arg = N;
 };
-
-template <auto N>
-struct batch_size {
+template <class Tag, auto V>
+struct number_setting {
     using htune_role = role::setting;
-    using tag = batch_size_tag;
-    static constexpr std::size_t value = htune::detail::slot_count<N>();
-    static constexpr auto arg = N;
+    using tag = Tag;
+    static constexpr double value = htune::detail::slot_number<double, V>();
+    static constexpr auto arg = V;
+};
+template <class Tag, class V, V Value>
+struct fixed_setting {
+    using htune_role = role::setting;
+    using tag = Tag;
+    static constexpr V value = Value;
 };
 
+template <auto N>
+struct epochs : count_setting<epochs_tag, N> {};
+template <auto N>
+struct batch_size : count_setting<batch_size_tag, N> {};
 template <auto Rate>
-struct learning_rate {
-    using htune_role = role::setting;
-    using tag = learning_rate_tag;
-    static constexpr double value = htune::detail::slot_number<double, Rate>();
-    static constexpr auto arg = Rate;
-};
+struct learning_rate : number_setting<learning_rate_tag, Rate> {};
 
 // Reshuffle the training set every epoch (default true).
 template <bool On>
-struct shuffle {
-    using htune_role = role::setting;
-    using tag = shuffle_tag;
-    static constexpr bool value = On;
-};
+struct shuffle : fixed_setting<shuffle_tag, bool, On> {};
 
 // The floating type of parameters and activations (default float).
 template <class T>
@@ -63,20 +65,12 @@ struct precision {
 
 // Threads for BLAS while training; 0 (the default) keeps the BLAS library's own setting.
 template <int N>
-struct blas_threads {
-    using htune_role = role::setting;
-    using tag = blas_threads_tag;
-    static constexpr int value = N;
-};
+struct blas_threads : fixed_setting<blas_threads_tag, int, N> {};
 
 // Flush subnormal floats to zero while training (default true; see core/denormals.hpp). Off
 // keeps IEEE gradual underflow, bit for bit as a framework that does not flush, and slower.
 template <bool On>
-struct flush_denormals {
-    using htune_role = role::setting;
-    using tag = flush_denormals_tag;
-    static constexpr bool value = On;
-};
+struct flush_denormals : fixed_setting<flush_denormals_tag, bool, On> {};
 
 // Threads for htune's own loops while training (default 1: the calling thread alone). With N > 1
 // the optimizer's update of the parameters is split across a team of N threads (the caller and
@@ -84,11 +78,7 @@ struct flush_denormals {
 // not share out BLAS products, which blas_threads<N> governs: on a small machine give one or the
 // other more than one thread, as the two pools compete for the same cores.
 template <std::size_t N>
-struct threads {
-    using htune_role = role::setting;
-    using tag = threads_tag;
-    static constexpr std::size_t value = N;
-};
+struct threads : fixed_setting<threads_tag, std::size_t, N> {};
 
 // With threads<N>, N > 1: split each batch's rows between the N threads as well (data
 // parallelism, default false). Each thread runs the forward and backward pass of its share with
@@ -98,10 +88,6 @@ struct threads {
 // given N but differs from one thread's in the last bits, as sums are taken in another order;
 // dropout draws the same masks. Layers that need statistics of the whole batch cannot be split.
 template <bool On>
-struct split_batch {
-    using htune_role = role::setting;
-    using tag = split_batch_tag;
-    static constexpr bool value = On;
-};
+struct split_batch : fixed_setting<split_batch_tag, bool, On> {};
 
 } // namespace htune::train

@@ -255,16 +255,7 @@ class trainer {
     static_assert(detail::count_role<role::schedule, Options...> <= 1,
                   "htune::train::trainer: give at most one schedule (compose them, e.g. linear_warmup<cosine>)");
     static_assert(detail::count_role<role::metric, Options...> <= 1, "htune::train::trainer: give at most one metric");
-    static_assert(detail::count_tag<epochs_tag, Options...> <= 1 &&
-                      detail::count_tag<batch_size_tag, Options...> <= 1 &&
-                      detail::count_tag<learning_rate_tag, Options...> <= 1 &&
-                      detail::count_tag<precision_tag, Options...> <= 1 &&
-                      detail::count_tag<shuffle_tag, Options...> <= 1 &&
-                      detail::count_tag<blas_threads_tag, Options...> <= 1 &&
-                      detail::count_tag<flush_denormals_tag, Options...> <= 1 &&
-                      detail::count_tag<threads_tag, Options...> <= 1 &&
-                      detail::count_tag<split_batch_tag, Options...> <= 1,
-                  "htune::train::trainer: a setting is given twice");
+    static_assert(detail::no_setting_twice<Options...>, "htune::train::trainer: a setting is given twice");
 
     static constexpr bool model_ends_in_softmax = detail::ends_with_softmax<Model>::value;
 
