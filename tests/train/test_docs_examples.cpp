@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -30,6 +31,7 @@
 // The skeletons of docs/concepts/*.md. Each page shows one; user code needs <htune/htune.hpp>.
 namespace docs_examples {
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/layer.md scaled_tanh
 template <class T>
 class scaled_tanh_layer;
@@ -79,8 +81,8 @@ public:
     // (5) The output rows for the input rows, in a buffer sized by setup: no allocation.
     htune::batch_view<T const> forward(htune::batch_view<T const> in, htune::nn::context&) {
         HTUNE_CHECK_AS(htune::shape_error, in.cols == m_size && in.rows <= m_out.shape()[0],
-                       "scaled_tanh: got a batch (", in.rows, ", ", in.cols, "), expected at most (", m_out.shape()[0],
-                       ", ", m_size, ")");
+                       "scaled_tanh: got a batch (", in.rows, ", ", in.cols, "), expected at most (",
+                       m_out.shape()[0], ", ", m_size, ")");
         T const* gain = m_params.data();
         T const* bias = gain + m_size;
         auto out = htune::rows_of(m_out, in.rows);
@@ -124,7 +126,9 @@ private:
     htune::tensor<T, 2> m_grad_in;
 };
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/optimizer.md gradient_descent
 // Plain gradient descent: p <- p - lr * g.
 struct gradient_descent {
@@ -150,7 +154,9 @@ struct gradient_descent {
     };
 };
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/regularizer.md l1_l2_mix
 // strength * (l1_ratio * sum |w| + (1 - l1_ratio) / 2 * sum w^2): an L1/L2 mix in scikit-learn's
 // ElasticNet form, one strength and the share of L1 in it.
@@ -190,12 +196,14 @@ struct l1_l2_mix {
     }
 };
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/loss.md huber
 // The Huber loss, averaged over every output value (torch.nn.HuberLoss): with d = out - target,
 // d^2 / 2 where |d| <= delta, delta * (|d| - delta / 2) beyond.
 struct huber {
-    using htune_role = htune::role::loss;   // the role tag
+    using htune_role = htune::role::loss;           // the role tag
     using target_kind = htune::real_values; // (1) a row of real targets per sample
 
     double delta = 1.0;
@@ -214,7 +222,8 @@ struct huber {
 
     // (3) The mean loss, and d loss / d out written into grad (same shape as out).
     template <class T>
-    T value_and_gradient(htune::batch_view<T const> out, htune::targets<T> const& y, htune::batch_view<T> grad) const {
+    T value_and_gradient(htune::batch_view<T const> out, htune::targets<T> const& y,
+                         htune::batch_view<T> grad) const {
         T const v = value(out, y);
         double const inv_n = 1.0 / static_cast<double>(out.size());
         for (std::size_t i = 0; i < out.size(); ++i) {
@@ -227,13 +236,15 @@ struct huber {
 private:
     template <class T>
     static void check(htune::batch_view<T const> out, htune::targets<T> const& y) {
-        HTUNE_CHECK_AS(htune::shape_error, y.values.rows == out.rows && y.values.cols == out.cols, "huber: outputs (",
-                       out.rows, ", ", out.cols, ") and targets (", y.values.rows, ", ", y.values.cols,
-                       ") differ in shape");
+        HTUNE_CHECK_AS(htune::shape_error, y.values.rows == out.rows && y.values.cols == out.cols,
+                       "huber: outputs (", out.rows, ", ", out.cols, ") and targets (", y.values.rows, ", ",
+                       y.values.cols, ") differ in shape");
     }
 };
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/metric.md top2_accuracy
 // Share of samples whose label is among the two highest scores (ties count in its favour).
 struct top2_accuracy {
@@ -250,7 +261,8 @@ struct top2_accuracy {
         for (std::size_t r = 0; r < out.rows; ++r) {
             auto const label = y.labels[r];
             HTUNE_CHECK_AS(htune::data_error, label >= 0 && static_cast<std::size_t>(label) < out.cols,
-                           "top2_accuracy: label ", label, " of sample ", r, " is outside [0, ", out.cols, ")");
+                           "top2_accuracy: label ", label, " of sample ", r, " is outside [0, ", out.cols,
+                           ")");
             T const* scores = out.row(r);
             T const mine = scores[label];
             std::size_t higher = 0; // scores above the label's
@@ -261,10 +273,12 @@ struct top2_accuracy {
     }
 };
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/layer.md run_time_sizes
-using wide_model =
-    htune::nn::sequential<htune::nn::dense<>, htune::nn::relu, htune::nn::dropout<>, htune::nn::dense<3>>;
+using wide_model = htune::nn::sequential<htune::nn::dense<>, htune::nn::relu, htune::nn::dropout<>,
+                                         htune::nn::dense<3>>;
 
 htune::train::trainer<wide_model> make_trainer(std::size_t width, double dropout_rate) {
     htune::train::trainer<wide_model> trainer;
@@ -273,33 +287,44 @@ htune::train::trainer<wide_model> make_trainer(std::size_t width, double dropout
     return trainer;
 }
 // docs:end
+// clang-format on
 
 // The checks each page shows.
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/layer.md static_assert
 static_assert(htune::concepts::layer<scaled_tanh, float>);
 static_assert(htune::concepts::layer<scaled_tanh, double>);
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/optimizer.md static_assert
 static_assert(htune::concepts::optimizer<gradient_descent, float>);
 static_assert(htune::concepts::optimizer<gradient_descent, double>);
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/regularizer.md static_assert
 static_assert(htune::concepts::regularizer<l1_l2_mix, float>);
 static_assert(htune::concepts::regularizer<l1_l2_mix, double>);
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/loss.md static_assert
 static_assert(htune::concepts::loss<huber, float>);
 static_assert(htune::concepts::loss<huber, double>);
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/metric.md static_assert
 static_assert(htune::concepts::metric<top2_accuracy, float>);
 static_assert(htune::concepts::metric<top2_accuracy, double>);
 // docs:end
+// clang-format on
 
 // The role tag is what tells the roles apart: a loss is not a regularizer or a metric.
 static_assert(!htune::concepts::regularizer<huber, float> && !htune::concepts::metric<huber, float>);
@@ -307,6 +332,7 @@ static_assert(!htune::concepts::loss<l1_l2_mix, float> && !htune::concepts::opti
 
 using htune::test::tolerances;
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/layer.md gradient_check
 TEST_CASE_TEMPLATE("doc scaled_tanh: gradients match finite differences", T, float, double) {
     // Random inputs and parameters; 3 rows of samples of shape (2, 3).
@@ -320,7 +346,9 @@ TEST_CASE_TEMPLATE("doc scaled_tanh: gradients match finite differences", T, flo
     CHECK(htune::nn::check_gradients<T>(steep, htune::nn::shape{4}).max_error() < tolerances<T>::gradient);
 }
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/loss.md gradient_check
 TEST_CASE_TEMPLATE("doc huber: gradient matches finite differences", T, float, double) {
     // Differences on both sides of delta = 1, none within the finite-difference step of it.
@@ -334,14 +362,16 @@ TEST_CASE_TEMPLATE("doc huber: gradient matches finite differences", T, float, d
     CHECK(htune::nn::check_loss_gradient(narrow, o, y) < tolerances<T>::gradient);
 }
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin concepts/regularizer.md gradient_check
 // Central differences of penalty() against add_gradient(), which must add to what g holds.
 template <class T, class Regularizer>
 double regularizer_gradient_error(Regularizer const& r, std::vector<T> w) {
     double const h = sizeof(T) == 4 ? 1e-2 : 1e-6;     // the step
     double const floor = sizeof(T) == 4 ? 1e-2 : 1e-7; // relative error below, absolute near 0
-    std::vector<T> g(w.size(), T(1));                  // starts at 1: add_gradient must add, not assign
+    std::vector<T> g(w.size(), T(1)); // starts at 1: add_gradient must add, not assign
     r.add_gradient(std::span<T const>(w), std::span<T>(g));
     double worst = 0;
     for (std::size_t i = 0; i < w.size(); ++i) {
@@ -350,10 +380,10 @@ double regularizer_gradient_error(Regularizer const& r, std::vector<T> w) {
         minus[i] = static_cast<T>(w[i] - h);
         double const step = static_cast<double>(plus[i]) - static_cast<double>(minus[i]); // after rounding
         double const numeric = (static_cast<double>(r.penalty(std::span<T const>(plus))) -
-                                static_cast<double>(r.penalty(std::span<T const>(minus)))) /
-                               step;
+                                static_cast<double>(r.penalty(std::span<T const>(minus)))) / step;
         double const analytic = static_cast<double>(g[i]) - 1.0;
-        double const error = std::abs(analytic - numeric) / std::max({std::abs(analytic), std::abs(numeric), floor});
+        double const error =
+            std::abs(analytic - numeric) / std::max({std::abs(analytic), std::abs(numeric), floor});
         worst = std::max(worst, error);
     }
     return worst;
@@ -368,6 +398,7 @@ TEST_CASE_TEMPLATE("doc l1_l2_mix: gradient matches finite differences", T, floa
     CHECK(regularizer_gradient_error<T>(r, w) < tolerances<T>::gradient);
 }
 // docs:end
+// clang-format on
 
 } // namespace docs_examples
 
@@ -375,11 +406,13 @@ TEST_CASE_TEMPLATE("doc l1_l2_mix: gradient matches finite differences", T, floa
 // The programs of docs/getting_started.md.
 namespace docs_getting_started {
 
+// clang-format off: the block is the page's text
 // docs:begin getting_started.md recipe
 using namespace htune;
 
 // The model of the first program, with dropout between the layers.
-using model = nn::sequential<nn::flatten, nn::dense<128>, nn::relu, nn::dropout<0.2>, nn::dense<10>, nn::softmax>;
+using model = nn::sequential<nn::flatten, nn::dense<128>, nn::relu, nn::dropout<0.2>, nn::dense<10>,
+                             nn::softmax>;
 
 // Options in any order: each is recognised by its role.
 using recipe = train::trainer<model,
@@ -389,14 +422,16 @@ using recipe = train::trainer<model,
                               optim::linear_warmup<optim::cosine<>, 100>,      // schedule
                               train::early_stopping<3>, train::print_progress, // callbacks
                               train::learning_rate<2e-3>, train::batch_size<128>, train::epochs<30>,
-                              train::precision<double>>; // settings
+                              train::precision<double>>;                       // settings
 
 // Trains on the training files in `dir` (10% held out for validation) and returns the accuracy on
 // the test files; progress goes to `log`.
 double train_and_test(std::filesystem::path const& dir, std::ostream& log) {
     auto all = data::load_idx<double>(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz");
-    auto test_set = data::load_idx<double>(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
-    auto [train_set, validation_set] = data::train_validation_split(all, 0.1, /*seed=*/1, /*stratified=*/true);
+    auto test_set =
+        data::load_idx<double>(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
+    auto [train_set, validation_set] =
+        data::train_validation_split(all, 0.1, /*seed=*/1, /*stratified=*/true);
 
     data::standard_scaler<double> scaler; // statistics of the training part only
     scaler.fit_transform(train_set);
@@ -412,9 +447,10 @@ double train_and_test(std::filesystem::path const& dir, std::ostream& log) {
     auto result = trainer.fit(train_set, validation_set, /*seed=*/42);
     log << std::setprecision(4);
     for (train::epoch_info const& e : result.history)
-        log << "epoch " << e.epoch + 1 << ": validation accuracy " << e.validation_score << ", L2 penalty " << e.penalty
-            << '\n';
-    log << (result.stopped_early ? "stopped early; " : "") << "weights of epoch " << result.best_epoch + 1 << '\n';
+        log << "epoch " << e.epoch + 1 << ": validation accuracy " << e.validation_score << ", L2 penalty "
+            << e.penalty << '\n';
+    log << (result.stopped_early ? "stopped early; " : "") << "weights of epoch " << result.best_epoch + 1
+        << '\n';
 
     tensor<double, 2> const p = result.predict(test_set); // test_set.size() x 10 class probabilities
     std::size_t const first = metrics::argmax(&p(0, 0), 10);
@@ -422,7 +458,9 @@ double train_and_test(std::filesystem::path const& dir, std::ostream& log) {
     return result.evaluate(test_set).score;
 }
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin getting_started.md csv
 // A CSV file with a header line and an integer label column named "species": 80% for training,
 // 20% for validation, in the same class proportions, each feature scaled to [0, 1].
@@ -437,7 +475,9 @@ data::train_validation<float> load_table(std::filesystem::path const& file) {
     return parts;
 }
 // docs:end
+// clang-format on
 
+// clang-format off: the block is the page's text
 // docs:begin getting_started.md callback
 // Stops training once an epoch's mean training loss falls below `target`.
 struct stop_below {
@@ -447,6 +487,7 @@ struct stop_below {
     bool on_epoch_end(htune::train::epoch_info const& e) const { return e.train_loss < target; }
 };
 // docs:end
+// clang-format on
 
 } // namespace docs_getting_started
 
@@ -768,13 +809,18 @@ TEST_CASE("doc getting started: one seed, the same weights") {
 // The docs and this file stay in sync.
 
 TEST_CASE("docs: every marked block appears verbatim in its page") {
-    // __FILE__ is the absolute path of this file in a CMake build; the docs are two levels up.
-    std::filesystem::path const self = __FILE__;
+    // CTest gives the source tree in HTUNE_SOURCE_DIR; run by hand, the binary falls back to
+    // __FILE__, which is absolute in a plain CMake build (relative under ccache's base_dir).
+    char const* const root = std::getenv("HTUNE_SOURCE_DIR");
+    std::filesystem::path const self =
+        root ? std::filesystem::path(root) / "tests/train/test_docs_examples.cpp" : std::filesystem::path(__FILE__);
     std::filesystem::path const docs = self.parent_path().parent_path().parent_path() / "docs";
-    if (!self.is_absolute() || !std::filesystem::exists(self) || !std::filesystem::exists(docs)) {
-        MESSAGE("source tree not found from __FILE__ (", self.string(), "); skipped");
+    if (!root && (!self.is_absolute() || !std::filesystem::exists(self))) {
+        MESSAGE("source tree not found from __FILE__ (", self.string(), ") and HTUNE_SOURCE_DIR unset; skipped");
         return;
     }
+    REQUIRE(std::filesystem::exists(self));
+    REQUIRE(std::filesystem::exists(docs));
     std::string const text = read_text(self);
     std::string_view const begin_mark = "// docs:begin ", end_mark = "// docs:end\n";
     std::size_t blocks = 0;
@@ -794,4 +840,20 @@ TEST_CASE("docs: every marked block appears verbatim in its page") {
         ++blocks;
     }
     CHECK(blocks == 17);
+}
+
+// docs/guides/persistence.md: a tuner opens a journal path only in a program that includes
+// <htune/storage/journal.hpp>. No unit of this test program does, so the path is refused with
+// what to include, and no file is made.
+TEST_CASE("a tuner's journal path in a program without the journal is refused, naming the include") {
+    using pipeline = htune::tune::tuner<
+        htune::search_space<htune::log_uniform<"lr", 1e-3, 1e-1>>, htune::samplers::random,
+        htune::train::trainer<htune::nn::sequential<htune::nn::dense<4>, htune::nn::relu, htune::nn::dense<3>>,
+                              htune::train::learning_rate<htune::hp<"lr">{}>, htune::train::epochs<1>>>;
+    auto const path = std::filesystem::temp_directory_path() / "htune_journal_not_included.jsonl";
+    std::filesystem::remove(path);
+    CHECK_THROWS_WITH_AS(pipeline{}.run(blobs<float>(90, 4, 3, 1),
+                                        {.trials = 2, .journal = path, .progress = htune::tune::progress_display::off}),
+                         doctest::Contains("#include <htune/storage/journal.hpp>"), htune::error);
+    CHECK(!std::filesystem::exists(path));
 }

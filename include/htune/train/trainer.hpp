@@ -440,46 +440,20 @@ private:
         // One share of each batch per thread when batches are split, else one share for all rows.
         std::size_t const shares = splits_batches() ? threads : 1;
         std::size_t const share_rows = (bs + shares - 1) / shares;
-        std::vector<batch_share> share(shares);
-        for (auto& sh : share) {
-            sh.batch.features.resize({share_rows, train.feature_count()});
-            if (train.is_classification()) sh.batch.labels.resize({share_rows});
-            else sh.batch.targets.resize({share_rows, train.targets.shape()[1]});
-            sh.grad_out = tensor<T, 2>::from_shape({share_rows, net.output_shape().size()});
-        }
+        std::vector<batch_share> share = make_shares(shares, share_rows, train, net.output_shape().size());
         std::vector<std::size_t> order(n);
         std::iota(order.begin(), order.end(), std::size_t{0});
 
-        bool const higher_is_better = metric_type::higher_is_better;
         std::vector<T> best_params;
-        bool keep_best = false;
-        std::apply(
-            [&](auto&... cb) {
-                (
-                    [&] {
-                        if constexpr (detail::restoring_callback<std::remove_cvref_t<decltype(cb)>>) {
-                            cb.reset(higher_is_better);
-                            keep_best |= cb.restore_best;
-                        }
-                    }(),
-                    ...);
-            },
-            callbacks);
+        bool const keep_best = reset_callbacks();
 
         result_type result(std::move(net), training_loss_value(), metric, fuses_softmax);
         result.flush_denormals = flush_denormals;
         auto& network = result.network();
         // Shares after the first run on replicas: their own activations and gradients, the
         // parameters of `network`.
-        std::vector<nn::network<T, trained_model>> replicas;
-        replicas.reserve(shares - 1);
-        for (std::size_t k = 1; k < shares; ++k) {
-            rng unused = rng::stream(seed, 4);
-            // Batches of share_rows while training; larger ones when evaluating in parallel.
-            replicas.emplace_back(trained_spec(), train.input_shape(), std::max(share_rows, max_batch / shares),
-                                  unused);
-            replicas.back().share_parameters_of(network);
-        }
+        std::vector<nn::network<T, trained_model>> replicas =
+            make_replicas(network, shares, train.input_shape(), std::max(share_rows, max_batch / shares), seed);
         std::size_t const batches = (n + bs - 1) / bs;
         std::size_t step = 0;
         training_loss const loss_fn = training_loss_value();
@@ -553,44 +527,9 @@ private:
                     }
                 }
             }
-            epoch_info info;
-            info.epoch = epoch;
-            info.epochs = epochs;
-            info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            info.samples_per_second = static_cast<double>(n) / std::max(info.seconds, 1e-12);
-            info.train_loss = loss_sum / static_cast<double>(n);
-            info.penalty = regularizer_penalty(network);
-            info.learning_rate = lr;
-            if (validation) {
-                auto const e = replicas.empty() ? result.evaluate(*validation)
-                                                : evaluate_split(result, replicas, *validation, team);
-                info.validation_loss = e.loss;
-                info.validation_score = e.score;
-            }
-            bool improved = false;
-            std::apply(
-                [&](auto&... cb) {
-                    (
-                        [&] {
-                            if constexpr (detail::restoring_callback<std::remove_cvref_t<decltype(cb)>>)
-                                improved |= cb.improved(info);
-                        }(),
-                        ...);
-                },
-                callbacks);
-            if (keep_best && improved) {
-                best_params.assign(network.params().begin(), network.params().end());
-                result.best_epoch = epoch;
-            }
-            if (!keep_best) result.best_epoch = epoch;
-            result.history.push_back(info);
-            bool stop = result.stopped_early;
-            if constexpr (std::tuple_size_v<callback_tuple> > 0) stop |= detail::call_hooks(callbacks, info);
-            if (observer) stop |= observer(info);
-            if (stop) {
-                result.stopped_early = true;
+            if (end_epoch(result, replicas, validation, team, epoch, n, start, loss_sum, lr, keep_best, best_params,
+                          observer))
                 break;
-            }
         }
         if (keep_best && !best_params.empty())
             std::copy(best_params.begin(), best_params.end(), network.params().begin());
@@ -607,6 +546,97 @@ private:
         T loss = 0;
         std::exception_ptr error;
     };
+
+    // Buffers for each thread's share of a batch, allocated once per fit.
+    static std::vector<batch_share> make_shares(std::size_t shares, std::size_t share_rows,
+                                                data::dataset<T> const& train, std::size_t outputs) {
+        std::vector<batch_share> share(shares);
+        for (auto& sh : share) {
+            sh.batch.features.resize({share_rows, train.feature_count()});
+            if (train.is_classification()) sh.batch.labels.resize({share_rows});
+            else sh.batch.targets.resize({share_rows, train.targets.shape()[1]});
+            sh.grad_out = tensor<T, 2>::from_shape({share_rows, outputs});
+        }
+        return share;
+    }
+
+    // The networks of shares 1 .. shares-1: their own activations and gradients, the parameters of
+    // `network`; `max_batch` rows (share_rows while training, larger when evaluating in parallel).
+    std::vector<nn::network<T, trained_model>> make_replicas(nn::network<T, trained_model>& network, std::size_t shares,
+                                                             shape input, std::size_t max_batch,
+                                                             std::uint64_t seed) const {
+        std::vector<nn::network<T, trained_model>> replicas;
+        replicas.reserve(shares - 1);
+        for (std::size_t k = 1; k < shares; ++k) {
+            rng unused = rng::stream(seed, 4);
+            replicas.emplace_back(trained_spec(), input, max_batch, unused);
+            replicas.back().share_parameters_of(network);
+        }
+        return replicas;
+    }
+
+    // Resets the callbacks that watch the validation score; true when one restores the best epoch.
+    bool reset_callbacks() {
+        bool keep_best = false;
+        std::apply(
+            [&](auto&... cb) {
+                (
+                    [&] {
+                        if constexpr (detail::restoring_callback<std::remove_cvref_t<decltype(cb)>>) {
+                            cb.reset(metric_type::higher_is_better);
+                            keep_best |= cb.restore_best;
+                        }
+                    }(),
+                    ...);
+            },
+            callbacks);
+        return keep_best;
+    }
+
+    // The end of an epoch: its record (validated when there is validation data), the best
+    // parameters kept, the callbacks and the observer asked. True when training stops here.
+    template <class Replicas>
+    bool end_epoch(result_type& result, Replicas& replicas, data::dataset<T> const* validation, thread_team& team,
+                   std::size_t epoch, std::size_t n, std::chrono::steady_clock::time_point start, double loss_sum,
+                   double lr, bool keep_best, std::vector<T>& best_params, epoch_observer const& observer) {
+        auto& network = result.network();
+        epoch_info info;
+        info.epoch = epoch;
+        info.epochs = epochs;
+        info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        info.samples_per_second = static_cast<double>(n) / std::max(info.seconds, 1e-12);
+        info.train_loss = loss_sum / static_cast<double>(n);
+        info.penalty = regularizer_penalty(network);
+        info.learning_rate = lr;
+        if (validation) {
+            auto const e =
+                replicas.empty() ? result.evaluate(*validation) : evaluate_split(result, replicas, *validation, team);
+            info.validation_loss = e.loss;
+            info.validation_score = e.score;
+        }
+        bool improved = false;
+        std::apply(
+            [&](auto&... cb) {
+                (
+                    [&] {
+                        if constexpr (detail::restoring_callback<std::remove_cvref_t<decltype(cb)>>)
+                            improved |= cb.improved(info);
+                    }(),
+                    ...);
+            },
+            callbacks);
+        if (keep_best && improved) {
+            best_params.assign(network.params().begin(), network.params().end());
+            result.best_epoch = epoch;
+        }
+        if (!keep_best) result.best_epoch = epoch;
+        result.history.push_back(info);
+        bool stop = result.stopped_early;
+        if constexpr (std::tuple_size_v<callback_tuple> > 0) stop |= detail::call_hooks(callbacks, info);
+        if (observer) stop |= observer(info);
+        if (stop) result.stopped_early = true;
+        return stop;
+    }
 
     // result.evaluate(d), its forward passes shared out between the threads: thread k runs the
     // k-th part of the rows on the network (k = 0) or its replica.

@@ -309,20 +309,11 @@ private:
                         trainer.threads *= jobs;
                         if (!settings.split_batch) trainer.split_batch = true;
                     }
-                    if constexpr (preprocesses) {
-                        auto scaler = preprocessing.template fitter<value_type>();
-                        scaler.fit(train);
-                        auto train_scaled = train, test_scaled = test;
-                        scaler.transform(train_scaled);
-                        scaler.transform(test_scaled);
-                        auto fitted = trainer.fit(train_scaled, seed);
+                    return preprocessed(train, test, [&](auto const& rows, auto const& test_rows) {
+                        auto fitted = trainer.fit(rows, seed);
                         if (history) *history = fitted.history;
-                        return fitted.evaluate(test_scaled);
-                    } else {
-                        auto fitted = trainer.fit(train, seed);
-                        if (history) *history = fitted.history;
-                        return fitted.evaluate(test);
-                    }
+                        return fitted.evaluate(test_rows);
+                    });
                 }
             });
     }
@@ -344,24 +335,32 @@ private:
         return validation.plan(train, rng::stream(seed, 0x5b117u)());
     }
 
-    // Trains `trainer` on `train` and scores it on `validation`; the preprocessing, if any, is fitted
-    // on `train` alone and applied to both.
+    // Calls f(train, other) with both scaled by the preprocessing fitted on `train` alone (on copies),
+    // or with both as they are when there is no preprocessing: what a fold and a refit train on.
+    template <class F>
+    decltype(auto) preprocessed(data::dataset<value_type> const& train, data::dataset<value_type> const& other,
+                                F&& f) const {
+        if constexpr (preprocesses) {
+            auto scaler = preprocessing.template fitter<value_type>();
+            scaler.fit(train);
+            auto train_scaled = train, other_scaled = other;
+            scaler.transform(train_scaled);
+            scaler.transform(other_scaled);
+            return f(std::as_const(train_scaled), std::as_const(other_scaled));
+        } else {
+            return f(train, other);
+        }
+    }
+
+    // Trains `trainer` on `train` and scores it on `validation_rows` (both preprocessed).
     template <class Trainer>
     double fit_and_score(Trainer& trainer, data::dataset<value_type> const& train,
                          data::dataset<value_type> const& validation_rows, std::uint64_t seed,
                          train::epoch_observer observer) const {
-        if constexpr (preprocesses) {
-            auto scaler = preprocessing.template fitter<value_type>();
-            scaler.fit(train);
-            auto train_scaled = train, validation_scaled = validation_rows;
-            scaler.transform(train_scaled);
-            scaler.transform(validation_scaled);
-            auto fitted = trainer.fit(train_scaled, validation_scaled, seed, observer);
+        return preprocessed(train, validation_rows, [&](auto const& rows, auto const& validation) {
+            auto fitted = trainer.fit(rows, validation, seed, observer);
             return fitted.history.at(fitted.best_epoch).validation_score;
-        } else {
-            auto fitted = trainer.fit(train, validation_rows, seed, observer);
-            return fitted.history.at(fitted.best_epoch).validation_score;
-        }
+        });
     }
 
     // Scores one trial: resolve its types, set its numbers, and let the validation scheme train
