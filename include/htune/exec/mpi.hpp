@@ -49,6 +49,7 @@
 #include "../core/work.hpp"
 #include "../space/config_text.hpp"
 #include "run_options.hpp"
+#include "threads.hpp"
 
 namespace htune::mpi {
 
@@ -243,18 +244,7 @@ public:
                 throw mpi::remote_error(std::string(in.rest()));
             }
         };
-        {
-            std::vector<std::jthread> workers;
-            workers.reserve(concurrency());
-            try {
-                for (std::size_t i = 0; i < concurrency(); ++i)
-                    workers.emplace_back([&source, &relay] {
-                        while (auto unit = source.next()) unit->run_elsewhere(relay);
-                    });
-            } catch (...) {
-                source.stop(std::current_exception());
-            }
-        } // joined here
+        threads(concurrency()).run_each(source, [&relay](auto& unit) { unit.run_elsewhere(relay); });
         for (int r = 1; r < m_size; ++r) pool.send(std::string{}, r, mpi::detail::stop_tag);
     }
 

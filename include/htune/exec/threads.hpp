@@ -23,16 +23,23 @@ public:
 
     template <concepts::work_source Source>
     void run(Source& source) {
+        run_each(source, [](auto& unit) { unit.run(); });
+    }
+
+    // The same pool, with `run_unit(unit)` deciding how each unit runs (the MPI executor runs its
+    // units elsewhere from these threads).
+    template <concepts::work_source Source, class RunUnit>
+    void run_each(Source& source, RunUnit&& run_unit) {
         if (m_jobs == 1) {
-            while (auto unit = source.next()) unit->run();
+            while (auto unit = source.next()) run_unit(*unit);
             return;
         }
         std::vector<std::jthread> workers;
         workers.reserve(m_jobs);
         try {
             for (std::size_t i = 0; i < m_jobs; ++i)
-                workers.emplace_back([&source] {
-                    while (auto unit = source.next()) unit->run();
+                workers.emplace_back([&source, &run_unit] {
+                    while (auto unit = source.next()) run_unit(*unit);
                 });
         } catch (...) {
             source.stop(std::current_exception()); // the threads started finish their trials
